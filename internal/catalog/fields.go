@@ -1,0 +1,29 @@
+package catalog
+
+// Small constructors keep the service files declarative and short.
+
+func text(name, help string) Field { return Field{Name: name, Type: String, Help: help} }
+
+func boolean(name, help string) Field { return Field{Name: name, Type: Bool, Help: help} }
+
+func integer(name, help string) Field { return Field{Name: name, Type: Int, Help: help} }
+
+func link(name, help string) Field { return Field{Name: name, Type: String, URL: true, Help: help} }
+
+func secret(name, help string) Field { return Field{Name: name, Type: String, Secret: true, Help: help} }
+
+func required(f Field) Field { f.Required = true; return f }
+
+func withDefault(f Field, v any) Field { f.Default = v; return f }
+
+func internal(f Field) Field { f.Internal = true; return f }
+
+// branchValues are the accepted values of branches_to_be_notified.
+var branchValues = []string{"all", "default", "protected", "default_and_protected"}
+
+func branchesToBeNotified(def any) Field {
+	f := text("branches_to_be_notified", `Branches to send notifications for: "all", "default", "protected" or "default_and_protected"`)
+	f.Values = branchValues
+	f.Default = def
+	return f
+}

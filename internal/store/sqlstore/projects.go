@@ -1,0 +1,232 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/glint-dev/glint/internal/store"
+)
+
+const namespaceColumns = `n.id, n.name, n.path, n.full_path, n.kind, n.parent_id, n.owner_id, n.description, n.visibility, n.created_at`
+
+func scanNamespace(r scanner) (*store.Namespace, error) {
+	var n store.Namespace
+	var parent, owner sql.NullInt64
+	var created int64
+	if err := r.Scan(&n.ID, &n.Name, &n.Path, &n.FullPath, &n.Kind, &parent, &owner, &n.Description, &n.Visibility, &created); err != nil {
+		return nil, err
+	}
+	if parent.Valid {
+		n.ParentID = &parent.Int64
+	}
+	if owner.Valid {
+		n.OwnerID = &owner.Int64
+	}
+	n.CreatedAt = fromMicros(created)
+	return &n, nil
+}
+
+// CreateGroup inserts a group below g.ParentID (if set), deriving its full
+// path from the parent's.
+func (s *DB) CreateGroup(ctx context.Context, g *store.Namespace) error {
+	g.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
+	g.Kind = "group"
+	if g.Visibility == "" {
+		g.Visibility = "private"
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		g.FullPath = g.Path
+		if g.ParentID != nil {
+			var parentPath string
+			err := tx.QueryRowContext(ctx, `SELECT full_path FROM namespaces WHERE id = $1 AND kind = 'group'`, *g.ParentID).Scan(&parentPath)
+			if err != nil {
+				return err
+			}
+			g.FullPath = parentPath + "/" + g.Path
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO namespaces (name, path, full_path, full_path_lower, kind, parent_id, description, visibility, created_at)
+			VALUES ($1, $2, $3, $4, 'group', $5, $6, $7, $8) RETURNING id`,
+			g.Name, g.Path, g.FullPath, strings.ToLower(g.FullPath), g.ParentID, g.Description, g.Visibility, micros(g.CreatedAt)).Scan(&g.ID)
+	})
+}
+
+func (s *DB) Namespace(ctx context.Context, id int64) (*store.Namespace, error) {
+	n, err := scanNamespace(s.db.QueryRowContext(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.id = $1`, id))
+	return n, s.wrap(err)
+}
+
+func (s *DB) NamespaceByFullPath(ctx context.Context, fullPath string) (*store.Namespace, error) {
+	n, err := scanNamespace(s.db.QueryRowContext(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.full_path_lower = $1`, strings.ToLower(fullPath)))
+	return n, s.wrap(err)
+}
+
+func (s *DB) Groups(ctx context.Context) ([]store.Namespace, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.kind = 'group' ORDER BY n.id`)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	return collect(rows, scanNamespace)
+}
+
+const projectColumns = `p.id, p.name, p.path, p.description, p.visibility, p.default_branch, p.namespace_id, p.creator_id,
+	p.intake_token_hash, p.created_at, p.last_activity_at, ` + namespaceColumns
+
+const projectFrom = ` FROM projects p JOIN namespaces n ON n.id = p.namespace_id `
+
+func scanProject(r scanner) (*store.Project, error) {
+	var p store.Project
+	var created, activity int64
+	var n store.Namespace
+	var parent, owner sql.NullInt64
+	var nsCreated int64
+	err := r.Scan(&p.ID, &p.Name, &p.Path, &p.Description, &p.Visibility, &p.DefaultBranch, &p.NamespaceID, &p.CreatorID,
+		&p.IntakeTokenHash, &created, &activity,
+		&n.ID, &n.Name, &n.Path, &n.FullPath, &n.Kind, &parent, &owner, &n.Description, &n.Visibility, &nsCreated)
+	if err != nil {
+		return nil, err
+	}
+	if parent.Valid {
+		n.ParentID = &parent.Int64
+	}
+	if owner.Valid {
+		n.OwnerID = &owner.Int64
+	}
+	n.CreatedAt = fromMicros(nsCreated)
+	p.Namespace = n
+	p.CreatedAt = fromMicros(created)
+	p.LastActivityAt = fromMicros(activity)
+	return &p, nil
+}
+
+func (s *DB) CreateProject(ctx context.Context, p *store.Project) error {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	p.CreatedAt, p.LastActivityAt = now, now
+	if p.Visibility == "" {
+		p.Visibility = "private"
+	}
+	if p.DefaultBranch == "" {
+		p.DefaultBranch = "master"
+	}
+	err := s.db.QueryRowContext(ctx, `INSERT INTO projects (name, path, path_lower, namespace_id, description, visibility, default_branch, creator_id, created_at, last_activity_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+		p.Name, p.Path, strings.ToLower(p.Path), p.NamespaceID, p.Description, p.Visibility, p.DefaultBranch, p.CreatorID, micros(now)).Scan(&p.ID)
+	if err != nil {
+		return s.wrap(err)
+	}
+	ns, err := s.Namespace(ctx, p.NamespaceID)
+	if err != nil {
+		return err
+	}
+	p.Namespace = *ns
+	return nil
+}
+
+func (s *DB) Project(ctx context.Context, id int64) (*store.Project, error) {
+	p, err := scanProject(s.db.QueryRowContext(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+	return p, s.wrap(err)
+}
+
+// ProjectByFullPath finds "ns/.../project", case-insensitively as GitLab.
+func (s *DB) ProjectByFullPath(ctx context.Context, fullPath string) (*store.Project, error) {
+	i := strings.LastIndexByte(fullPath, '/')
+	if i <= 0 || i == len(fullPath)-1 {
+		return nil, store.ErrNotFound
+	}
+	p, err := scanProject(s.db.QueryRowContext(ctx, `SELECT `+projectColumns+projectFrom+`WHERE n.full_path_lower = $1 AND p.path_lower = $2`,
+		strings.ToLower(fullPath[:i]), strings.ToLower(fullPath[i+1:])))
+	return p, s.wrap(err)
+}
+
+func (s *DB) Projects(ctx context.Context) ([]store.Project, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+projectColumns+projectFrom+`ORDER BY p.id`)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	return collect(rows, scanProject)
+}
+
+func (s *DB) DeleteProject(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM projects WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM members WHERE source = 'project' AND source_id = $1`, id)
+		return err
+	})
+}
+
+func (s *DB) SetIntakeTokenHash(ctx context.Context, projectID int64, hash string) error {
+	return s.execOne(ctx, `UPDATE projects SET intake_token_hash = $1 WHERE id = $2`, hash, projectID)
+}
+
+// SetMember inserts or updates a membership.
+func (s *DB) SetMember(ctx context.Context, source string, sourceID int64, m store.Member) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO members (source, source_id, user_id, access_level, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (source, source_id, user_id) DO UPDATE SET access_level = excluded.access_level, expires_at = excluded.expires_at`,
+		source, sourceID, m.UserID, m.AccessLevel, optMicros(m.ExpiresAt), micros(s.now()))
+	return s.wrap(err)
+}
+
+const memberQuery = `SELECT m.user_id, m.access_level, m.expires_at, m.created_at, ` + userColumnsU + `
+	FROM members m JOIN users u ON u.id = m.user_id WHERE m.source = $1 AND m.source_id = $2`
+
+const userColumnsU = `u.id, u.username, u.name, u.email, u.admin, u.namespace_id, u.created_at`
+
+func scanMember(r scanner) (*store.Member, error) {
+	var m store.Member
+	var expires sql.NullInt64
+	var created, uCreated int64
+	u := &m.User
+	if err := r.Scan(&m.UserID, &m.AccessLevel, &expires, &created,
+		&u.ID, &u.Username, &u.Name, &u.Email, &u.Admin, &u.NamespaceID, &uCreated); err != nil {
+		return nil, err
+	}
+	m.ExpiresAt = fromOptMicros(expires)
+	m.CreatedAt = fromMicros(created)
+	u.CreatedAt = fromMicros(uCreated)
+	return &m, nil
+}
+
+func (s *DB) Members(ctx context.Context, source string, sourceID int64) ([]store.Member, error) {
+	rows, err := s.db.QueryContext(ctx, memberQuery+` ORDER BY m.user_id`, source, sourceID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	return collect(rows, scanMember)
+}
+
+func (s *DB) Member(ctx context.Context, source string, sourceID, userID int64) (*store.Member, error) {
+	m, err := scanMember(s.db.QueryRowContext(ctx, memberQuery+` AND m.user_id = $3`, source, sourceID, userID))
+	return m, s.wrap(err)
+}
+
+func (s *DB) RemoveMember(ctx context.Context, source string, sourceID, userID int64) error {
+	return s.execOne(ctx, `DELETE FROM members WHERE source = $1 AND source_id = $2 AND user_id = $3`, source, sourceID, userID)
+}
+
+// AccessLevel walks the project's namespace and its ancestors.
+func (s *DB) AccessLevel(ctx context.Context, userID, projectID int64) (int, error) {
+	var level int
+	err := s.db.QueryRowContext(ctx, `WITH RECURSIVE anc (id, parent_id, owner_id) AS (
+			SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN projects p ON p.namespace_id = n.id WHERE p.id = $2
+			UNION ALL
+			SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN anc ON n.id = anc.parent_id
+		)
+		SELECT COALESCE(MAX(lvl), 0) FROM (
+			SELECT access_level AS lvl FROM members
+				WHERE source = 'project' AND source_id = $2 AND user_id = $1 AND (expires_at IS NULL OR expires_at > $3)
+			UNION ALL
+			SELECT m.access_level FROM members m JOIN anc ON m.source = 'namespace' AND m.source_id = anc.id
+				WHERE m.user_id = $1 AND (m.expires_at IS NULL OR m.expires_at > $3)
+			UNION ALL
+			SELECT 50 FROM anc WHERE anc.owner_id = $1
+		) levels`, userID, projectID, micros(s.now())).Scan(&level)
+	return level, s.wrap(err)
+}
