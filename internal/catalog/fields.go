@@ -10,7 +10,9 @@ func integer(name, help string) Field { return Field{Name: name, Type: Int, Help
 
 func link(name, help string) Field { return Field{Name: name, Type: String, URL: true, Help: help} }
 
-func secret(name, help string) Field { return Field{Name: name, Type: String, Secret: true, Help: help} }
+func secret(name, help string) Field {
+	return Field{Name: name, Type: String, Secret: true, Help: help}
+}
 
 func required(f Field) Field { f.Required = true; return f }
 

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/glint-dev/glint/internal/api"
+	"github.com/glint-dev/glint/internal/app"
+	"github.com/glint-dev/glint/internal/settings"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve [flags]")
+	cfg := dataFlags(fs)
+	listen := fs.String("listen", env("GLINT_LISTEN", "127.0.0.1:8080"), "address to listen on (env GLINT_LISTEN)")
+	baseURL := fs.String("base-url", env("GLINT_BASE_URL", ""), "external URL of this server, used in web_url fields (env GLINT_BASE_URL)")
+	allowLocal := fs.Bool("allow-local-requests", envBool("GLINT_ALLOW_LOCAL_REQUESTS"),
+		"allow service URLs and deliveries to loopback and private networks, as GitLab's admin setting (env GLINT_ALLOW_LOCAL_REQUESTS)")
+	logFormat := fs.String("log-format", env("GLINT_LOG_FORMAT", "json"), "log format: json or text (env GLINT_LOG_FORMAT)")
+	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log := newLogger(*logFormat, stderr)
+
+	st, err := app.OpenStore(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	keys, err := app.LoadKeys(ctx, *cfg, st)
+	if err != nil {
+		return err
+	}
+	token, err := app.Bootstrap(ctx, *cfg, st)
+	if err != nil {
+		return fmt.Errorf("first-start set-up: %w", err)
+	}
+	if token != "" {
+		fmt.Fprintf(stdout, "Created the admin user root. Its personal access token (shown once, also in %s/root-token):\n%s\n", cfg.DataDir, token)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + ln.Addr().String()
+	}
+	handler := api.New(api.Options{
+		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal},
+		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL,
+	})
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("glint listening", "addr", ln.Addr().String(), "database", st.DialectName(), "version", version)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownWait)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
