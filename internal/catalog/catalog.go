@@ -199,3 +199,27 @@ func All() []*Service {
 	_, sorted := index()
 	return sorted
 }
+
+// Accepts reports whether PUT takes a parameter of this name.
+func (s *Service) Accepts(name string) bool {
+	if _, ok := s.Field(name); ok {
+		return true
+	}
+	if _, ok := s.Aliases[name]; ok {
+		return true
+	}
+	for _, e := range s.Events {
+		if e.FlagName() == name {
+			return true
+		}
+	}
+	switch name {
+	case "notify_only_default_branch":
+		return s.DefaultBranchAlias
+	case CommentOnEventFlag:
+		return s.Slug == "jira"
+	case "active":
+		return true // accepted and ignored: PUT activates, as GitLab's
+	}
+	return false
+}

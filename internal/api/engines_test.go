@@ -1,0 +1,3 @@
+package api_test
+
+func engines() []engine { return []engine{sqliteEngine()} }
