@@ -51,4 +51,3 @@ func FuzzParseProjectID(f *testing.F) {
 		}
 	})
 }
-
