@@ -1,3 +1,28 @@
 package api_test
 
-func engines() []engine { return []engine{sqliteEngine()} }
+import (
+	"context"
+	"testing"
+
+	"github.com/glint-dev/glint/internal/store/sqlstore"
+	"github.com/glint-dev/glint/internal/store/storetest/pgtest"
+)
+
+// engines are the databases the API suite runs on: SQLite always,
+// PostgreSQL when GLINT_TEST_POSTGRES names a server (required in CI).
+func engines() []engine { return []engine{sqliteEngine(), postgresEngine()} }
+
+func postgresEngine() engine {
+	return engine{"postgres", func(t testing.TB) (*sqlstore.DB, string) {
+		dsn := pgtest.Postgres(t)
+		db, err := sqlstore.OpenPostgres(context.Background(), dsn, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return db, ""
+	}}
+}

@@ -46,7 +46,6 @@ func notFound(w http.ResponseWriter, what string) {
 	writeMessage(w, 404, "404 "+what+" Not Found")
 }
 func routeNotFound(w http.ResponseWriter) { writeError(w, 404, "404 Not Found") }
-func badRequest(w http.ResponseWriter)    { writeMessage(w, 400, "400 Bad Request") }
 func serverError(w http.ResponseWriter)   { writeMessage(w, 500, "500 Internal Server Error") }
 func unavailable(w http.ResponseWriter)   { writeMessage(w, 503, "503 Service Unavailable") }
 

@@ -29,9 +29,16 @@ var ValidScopes = []string{ScopeAPI, ScopeReadAPI, ScopeReadUser, ScopeSudo}
 // Why a token is refused.
 var (
 	ErrUnknownToken = errors.New("unknown token")
-	ErrRevoked      = errors.New("Token was revoked. You have to re-authorize from the user.")
-	ErrExpired      = errors.New("Token is expired. You can either do re-authorization or token refresh.")
+	// The descriptions are GitLab's, sent to clients as they are.
+	ErrRevoked = &TokenError{"Token was revoked. You have to re-authorize from the user."}
+	ErrExpired = &TokenError{"Token is expired. You can either do re-authorization or token refresh."}
 )
+
+// TokenError is a refused token; its description goes to the client in
+// OAuth's error_description.
+type TokenError struct{ Description string }
+
+func (e *TokenError) Error() string { return e.Description }
 
 const tokenPrefix = "glpat-"
 

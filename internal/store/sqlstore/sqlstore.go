@@ -24,8 +24,8 @@ var migrations embed.FS
 
 // Dialect is what differs between the engines.
 type Dialect struct {
-	Name  string         // "sqlite" or "postgres"
-	goose goose.Dialect  // migration dialect
+	Name  string        // "sqlite" or "postgres"
+	goose goose.Dialect // migration dialect
 	// lockRow is appended to a SELECT that must lock the row it reads.
 	lockRow string
 	// isUnique tells a uniqueness violation from other errors.

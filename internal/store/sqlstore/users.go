@@ -136,7 +136,13 @@ func (s *DB) Token(ctx context.Context, id int64) (*store.Token, error) {
 }
 
 func (s *DB) Tokens(ctx context.Context, userID int64) ([]store.Token, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE $1 = 0 OR user_id = $1 ORDER BY id`, userID)
+	// No "$1 = 0 OR user_id = $1": PostgreSQL would type $1 as int4 from
+	// the literal and refuse ids beyond 32 bits.
+	q, args := `SELECT `+tokenColumns+` FROM tokens ORDER BY id`, []any{}
+	if userID != 0 {
+		q, args = `SELECT `+tokenColumns+` FROM tokens WHERE user_id = $1 ORDER BY id`, []any{userID}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
