@@ -26,3 +26,39 @@ func TestPostgres(t *testing.T) {
 		return s
 	})
 }
+
+// TestPostgresNodesMigrateOnce: nodes starting together on one empty
+// database all migrate without error, and the schema is there once.
+func TestPostgresNodesMigrateOnce(t *testing.T) {
+	pgtest.AdminURL(t)
+	dsn := pgtest.Postgres(t)
+	const nodes = 4
+	errs := make(chan error, nodes)
+	for i := 0; i < nodes; i++ {
+		go func() {
+			s, err := sqlstore.OpenPostgres(t.Context(), dsn, 2)
+			if err == nil {
+				err = s.Migrate(t.Context())
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < nodes; i++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+	}
+	s, err := sqlstore.OpenPostgres(t.Context(), dsn, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := s.Provider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.GetDBVersion(t.Context()); err != nil || v != 1 {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+}

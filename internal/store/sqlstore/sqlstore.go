@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/glint-dev/glint/internal/store"
 )
@@ -71,9 +72,19 @@ func (s *DB) migrationsFS() fs.FS {
 	return sub
 }
 
-// Provider returns the goose provider for this database's migrations.
+// Provider returns the goose provider for this database's migrations. On
+// PostgreSQL it holds an advisory lock while it migrates, so that several
+// nodes starting together migrate once.
 func (s *DB) Provider() (*goose.Provider, error) {
-	return goose.NewProvider(s.d.goose, s.db, s.migrationsFS())
+	var opts []goose.ProviderOption
+	if s.d.Name == "postgres" {
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(s.d.goose, s.db, s.migrationsFS(), opts...)
 }
 
 // Migrate applies every pending migration.
