@@ -25,6 +25,8 @@ Commands:
   create-project  --namespace USER_OR_GROUP_PATH --path P [--name N]
   add-member      --project ID_OR_PATH --username U --access-level 10|20|30|40|50
   rotate-key      seal every service secret under a new key
+  export          [--file F]   write the whole instance as JSON lines (secrets stay sealed)
+  import          [--file F] [--source-key KEY]   load an export into an empty database
 
 Each also takes --data-dir and --database (see "glint serve --help").
 `
@@ -41,6 +43,8 @@ var adminCommands = map[string]adminCmd{
 	"create-project": {"admin create-project --namespace PATH --path P [--name N]", createProjectCmd},
 	"add-member":     {"admin add-member --project ID_OR_PATH --username U --access-level N", addMemberCmd},
 	"rotate-key":     {"admin rotate-key", rotateKeyCmd},
+	"export":         {"admin export [--file F]", exportCmd},
+	"import":         {"admin import [--file F] [--source-key KEY]", importCmd},
 }
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {

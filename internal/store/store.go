@@ -182,3 +182,19 @@ const (
 	ProjectSource   = "project"
 	NamespaceSource = "namespace"
 )
+
+// Row is one row of a table, as Dump gives it and Load takes it: the
+// engine-neutral form of an export.
+type Row struct {
+	Table  string         `json:"table"`
+	Values map[string]any `json:"values"`
+}
+
+// Dumper moves a whole instance between databases.
+type Dumper interface {
+	// Dump walks every row, tables in the order Load needs them.
+	Dump(ctx context.Context, fn func(Row) error) error
+	// Load inserts rows into an empty database, all or nothing, and
+	// returns how many it loaded. next returns nil at the end.
+	Load(ctx context.Context, next func() (*Row, error)) (int, error)
+}
