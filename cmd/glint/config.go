@@ -7,12 +7,17 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/glint-dev/glint/internal/app"
 )
 
 // errUsage means the flags were wrong and usage was already printed.
 var errUsage = errors.New("usage")
+
+// errHelp means --help was asked for and usage was printed: not a failure.
+var errHelp = errors.New("help")
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
@@ -24,6 +29,13 @@ func env(name, def string) string {
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
 		return n
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
 	}
 	return def
 }
@@ -50,7 +62,7 @@ func parse(fs *flag.FlagSet, args []string, w io.Writer) error {
 	fs.SetOutput(w)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+			return errHelp
 		}
 		return errUsage
 	}
@@ -60,9 +72,16 @@ func parse(fs *flag.FlagSet, args []string, w io.Writer) error {
 func newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: glint %s\n\nFlags (each also read from the environment variable named):\n", synopsis)
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: glint %s\n\nFlags (each also read from the environment variable named):\n", synopsis)
+		// PrintDefaults spells the flags "-listen"; the README and the
+		// messages spell them "--listen" (the flag package takes both).
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
-		fmt.Fprintln(fs.Output(), "\nThe secret key sealing service secrets comes from GLINT_SECRET_KEY (base64, current key first, comma-separated)\nor from <data-dir>/secret.key, generated on first start.")
+		fs.SetOutput(out)
+		fmt.Fprint(out, strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:])
+		fmt.Fprintln(out, "\nThe secret key sealing service secrets comes from GLINT_SECRET_KEY (base64, current key first, comma-separated)\nor from <data-dir>/secret.key, generated on first start.")
 	}
 	return fs
 }

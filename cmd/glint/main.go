@@ -55,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == errUsage {
 		return 2
 	}
+	if err == errHelp {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "glint:", err)
 		return 1

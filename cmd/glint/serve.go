@@ -27,6 +27,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"allow service URLs and deliveries to loopback and private networks, as GitLab's admin setting (env GLINT_ALLOW_LOCAL_REQUESTS)")
 	logFormat := fs.String("log-format", env("GLINT_LOG_FORMAT", "json"), "log format: json or text (env GLINT_LOG_FORMAT)")
 	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	requestTimeout := fs.Duration("request-timeout", 30*time.Second, "longest a request may take: one still waiting on the database then is answered 503")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	handler := api.New(api.Options{
 		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal},
-		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL,
+		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,
 	})
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("glint listening", "addr", ln.Addr().String(), "database", st.DialectName(), "version", version)

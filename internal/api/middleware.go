@@ -80,7 +80,8 @@ func (s *Server) middleware(next *http.ServeMux) http.Handler {
 		h.Set("X-Request-Id", id)
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 		h.Set("X-Content-Type-Options", "nosniff")
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey{}, id), s.opt.RequestTimeout)
+		defer cancel()
 		r = r.WithContext(ctx)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {

@@ -83,6 +83,17 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
 		per = 100
 	}
 	total := len(items)
+	setPageHeaders(w, page, per, total)
+	start := (page - 1) * per
+	if start >= total {
+		return []T{}
+	}
+	end := min(start+per, total)
+	return items[start:end]
+}
+
+// setPageHeaders sets GitLab's pagination headers.
+func setPageHeaders(w http.ResponseWriter, page, per, total int) {
 	pages := (total + per - 1) / per
 	if pages == 0 {
 		pages = 1
@@ -100,12 +111,14 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
 	if page > 1 {
 		h.Set("X-Prev-Page", strconv.Itoa(page-1))
 	}
-	start := (page - 1) * per
-	if start >= total {
-		return []T{}
+}
+
+// jsonRaw embeds stored JSON as it is.
+func jsonRaw(b []byte) json.RawMessage {
+	if !json.Valid(b) {
+		return nil
 	}
-	end := min(start+per, total)
-	return items[start:end]
+	return json.RawMessage(b)
 }
 
 func atoiDefault(s string, def int) int {

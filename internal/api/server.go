@@ -29,6 +29,10 @@ type Options struct {
 	Version  string
 	// BaseURL is the external URL used in web_url fields.
 	BaseURL string
+	// RequestTimeout bounds each request's context, and with it every
+	// database call made for the request, so that a database that stops
+	// answering yields 503 rather than a hang. Zero means 30 seconds.
+	RequestTimeout time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -55,6 +59,9 @@ func New(opt Options) *Server {
 	}
 	if opt.BaseURL == "" {
 		opt.BaseURL = "http://localhost"
+	}
+	if opt.RequestTimeout <= 0 {
+		opt.RequestTimeout = 30 * time.Second
 	}
 	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
 	s := &Server{opt: opt, st: opt.Store, log: opt.Logger, metrics: newMetrics(opt.Registry)}

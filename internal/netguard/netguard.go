@@ -7,24 +7,88 @@ package netguard
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // ErrBlocked is returned for a target on the local or a private network.
 var ErrBlocked = errors.New("requests to the local network are not allowed")
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+var (
+	thisNetwork = netip.MustParsePrefix("0.0.0.0/8")     // RFC 1122 "this network"
+	cgnat       = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598 shared address space
+	broadcast   = netip.AddrFrom4([4]byte{255, 255, 255, 255})
+	siteLocal   = netip.MustParsePrefix("fec0::/10")      // RFC 3879, deprecated but still routed locally
+	v4Compat    = netip.MustParsePrefix("::/96")          // RFC 4291 IPv4-compatible, deprecated
+	nat64       = netip.MustParsePrefix("64:ff9b::/96")   // RFC 6052 well-known NAT64 prefix
+	nat64Local  = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215 local-use NAT64 prefix
+	sixToFour   = netip.MustParsePrefix("2002::/16")      // RFC 3056 6to4
+)
 
-// Blocked reports whether ip is loopback, private, link-local, CGNAT,
-// multicast or unspecified, also when written as an IPv4-mapped IPv6
-// address.
+// Blocked reports whether ip must not be reached unless local requests
+// are allowed: loopback, private (RFC 1918 and IPv6 unique-local fc00::/7),
+// link-local, CGNAT 100.64.0.0/10, multicast, unspecified, 0.0.0.0/8,
+// 255.255.255.255, IPv6 site-local fec0::/10 and the local-use NAT64
+// prefix. An IPv4 address embedded in an IPv6 one (IPv4-mapped
+// ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d, 6to4
+// 2002:aabb:ccdd::) is blocked when the IPv4 address is. An invalid address
+// is blocked.
 func Blocked(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() || cgnat.Contains(ip) ||
-		!ip.IsValid()
+	if !ip.IsValid() {
+		return true
+	}
+	// Prefix.Contains never matches a zoned address, so drop the zone.
+	ip = ip.Unmap().WithZone("")
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return true
+	}
+	if ip.Is4() {
+		return thisNetwork.Contains(ip) || cgnat.Contains(ip) || ip == broadcast
+	}
+	if siteLocal.Contains(ip) || nat64Local.Contains(ip) {
+		return true
+	}
+	b := ip.As16()
+	switch {
+	case v4Compat.Contains(ip), nat64.Contains(ip):
+		return Blocked(netip.AddrFrom4([4]byte(b[12:16])))
+	case sixToFour.Contains(ip):
+		return Blocked(netip.AddrFrom4([4]byte(b[2:6])))
+	}
+	return false
+}
+
+// NewDialer returns a dialer that, unless allowLocal, refuses to connect to
+// any address for which Blocked is true. The check runs in the dialer's
+// Control hook, after name resolution and before connect(2), on the very
+// address being dialed: a name that resolves to a local address, or that
+// changes its answer between a check and the connection (DNS rebinding),
+// is refused all the same, and no packet is sent to a refused address. The
+// refusal wraps ErrBlocked and names the address.
+func NewDialer(allowLocal bool, timeout time.Duration) *net.Dialer {
+	d := &net.Dialer{Timeout: timeout}
+	if !allowLocal {
+		d.Control = refuseBlocked
+	}
+	return d
+}
+
+// refuseBlocked is a net.Dialer Control function. It fails closed: an
+// address it cannot parse as IP:port (a Unix socket path, say) is refused.
+func refuseBlocked(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%s address %q is not an IP address and port: %w", network, address, ErrBlocked)
+	}
+	if Blocked(ap.Addr()) {
+		return fmt.Errorf("address %s is blocked: %w", address, ErrBlocked)
+	}
+	return nil
 }
 
 // blockedHost reports a host name that needs no lookup to know it is local.

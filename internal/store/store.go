@@ -170,6 +170,8 @@ type Store interface {
 	// ReplaceSealed rewrites sealed values of one service (key rotation).
 	ReplaceSealed(ctx context.Context, id int64, sealed map[string]string) error
 
+	DeliveryStore
+
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSettingIfAbsent stores value unless the key exists; it returns the
 	// value stored afterwards.

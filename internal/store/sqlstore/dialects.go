@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -46,7 +48,10 @@ var postgresDialect = Dialect{
 			// 57P01 admin_shutdown, 57P03 cannot_connect_now, class 08 connection exceptions
 			return pe.Code == "57P01" || pe.Code == "57P03" || strings.HasPrefix(pe.Code, "08")
 		}
+		// A connection dropped under a query surfaces as a bare
+		// (unexpected) EOF: the server or the network went away.
 		return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, net.ErrClosed) ||
+			errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, driver.ErrBadConn) ||
 			strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection refused") ||
 			strings.Contains(err.Error(), "bad connection")
 	},
@@ -61,13 +66,7 @@ func OpenSQLite(path string) (*DB, error) {
 			return nil, err
 		}
 	}
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", SQLiteDSN(path))
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +75,18 @@ func OpenSQLite(path string) (*DB, error) {
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
 	return New(db, sqliteDialect), nil
+}
+
+// SQLiteDSN names the database file with glint's settings: WAL, a busy
+// timeout, foreign keys and immediate transactions.
+func SQLiteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
 }
 
 // OpenPostgres connects to PostgreSQL with a pool of at most poolSize

@@ -24,6 +24,9 @@ var dumpTables = []struct {
 	{"projects", nil, true},
 	{"members", nil, false},
 	{"services", []string{"active"}, true},
+	{"events", nil, true},
+	{"deliveries", nil, true},
+	{"delivery_attempts", nil, false},
 }
 
 // Dump walks every row of every table, in load order.

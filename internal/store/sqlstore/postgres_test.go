@@ -58,7 +58,8 @@ func TestPostgresNodesMigrateOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := p.GetDBVersion(t.Context()); err != nil || v != 1 {
-		t.Fatalf("schema version %d, %v", v, err)
+	sources := p.ListSources()
+	if v, err := p.GetDBVersion(t.Context()); err != nil || v != sources[len(sources)-1].Version {
+		t.Fatalf("schema version %d, %v; want %d", v, err, sources[len(sources)-1].Version)
 	}
 }

@@ -78,7 +78,8 @@ func (s *DB) migrationsFS() fs.FS {
 func (s *DB) Provider() (*goose.Provider, error) {
 	var opts []goose.ProviderOption
 	if s.d.Name == "postgres" {
-		locker, err := lock.NewPostgresSessionLocker()
+		// Poll the lock every second (goose waits 5 s by default), for 5 minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,170 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/glint-dev/glint/internal/store"
+)
+
+func (s *DB) CreateEvent(ctx context.Context, e *store.Event, services []string) ([]store.Delivery, bool, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	e.CreatedAt = now
+	var out []store.Delivery
+	duplicate := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var uuid any
+		if e.UUID != "" {
+			uuid = e.UUID
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE project_id = $1 AND uuid = $2`, e.ProjectID, e.UUID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				duplicate = true
+				return nil
+			}
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO events (project_id, uuid, kind, header, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			e.ProjectID, uuid, e.Kind, e.Header, string(e.Payload), micros(now)).Scan(&e.ID)
+		if err != nil {
+			return err
+		}
+		for _, svc := range services {
+			d := store.Delivery{EventID: e.ID, ProjectID: e.ProjectID, Service: svc, Status: store.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+			err := tx.QueryRowContext(ctx, `INSERT INTO deliveries (event_id, project_id, service, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+				e.ID, e.ProjectID, svc, store.DeliveryPending, micros(now)).Scan(&d.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		// Two nodes racing on the same UUID: the loser sees the winner's row.
+		if s.d.isUnique(err) {
+			return nil, true, nil
+		}
+		return nil, false, s.wrap(err)
+	}
+	return out, duplicate, nil
+}
+
+func (s *DB) Event(ctx context.Context, id int64) (*store.Event, error) {
+	var e store.Event
+	var uuid sql.NullString
+	var payload string
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, project_id, uuid, kind, header, payload, created_at FROM events WHERE id = $1`, id).
+		Scan(&e.ID, &e.ProjectID, &uuid, &e.Kind, &e.Header, &payload, &created)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	e.UUID, e.Payload, e.CreatedAt = uuid.String, []byte(payload), fromMicros(created)
+	return &e, nil
+}
+
+const deliveryColumns = `id, event_id, project_id, service, status, attempts, last_error, created_at, updated_at`
+
+func scanDelivery(r scanner) (*store.Delivery, error) {
+	var d store.Delivery
+	var created, updated int64
+	if err := r.Scan(&d.ID, &d.EventID, &d.ProjectID, &d.Service, &d.Status, &d.Attempts, &d.LastError, &created, &updated); err != nil {
+		return nil, err
+	}
+	d.CreatedAt, d.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &d, nil
+}
+
+func (s *DB) Delivery(ctx context.Context, id int64) (*store.Delivery, error) {
+	d, err := scanDelivery(s.db.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
+	return d, s.wrap(err)
+}
+
+func (s *DB) Deliveries(ctx context.Context, projectID int64, service string, offset, limit int) ([]store.Delivery, int, error) {
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE project_id = $1 AND service = $2`, projectID, service).Scan(&total); err != nil {
+		return nil, 0, s.wrap(err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE project_id = $1 AND service = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`,
+		projectID, service, limit, offset)
+	if err != nil {
+		return nil, 0, s.wrap(err)
+	}
+	out, err := collect(rows, scanDelivery)
+	return out, total, s.wrap(err)
+}
+
+func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT delivery_id, attempt, started_at, duration_us, status_code, response_body, error
+		FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, deliveryID)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	out, err := collect(rows, func(r scanner) (*store.Attempt, error) {
+		var a store.Attempt
+		var started, dur int64
+		if err := r.Scan(&a.DeliveryID, &a.Attempt, &started, &dur, &a.StatusCode, &a.ResponseBody, &a.Error); err != nil {
+			return nil, err
+		}
+		a.StartedAt, a.Duration = fromMicros(started), time.Duration(dur)*time.Microsecond
+		return &a, nil
+	})
+	return out, s.wrap(err)
+}
+
+func (s *DB) RecordAttempt(ctx context.Context, a store.Attempt, status, lastError string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_us, status_code, response_body, error)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			a.DeliveryID, a.Attempt, micros(a.StartedAt), a.Duration.Microseconds(), a.StatusCode, a.ResponseBody, a.Error)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE id = $5`,
+			status, a.Attempt, lastError, micros(s.now()), a.DeliveryID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return sql.ErrNoRows
+		}
+		return nil
+	})
+}
+
+func (s *DB) ResetDelivery(ctx context.Context, id int64) error {
+	return s.execOne(ctx, `UPDATE deliveries SET status = $1, updated_at = $2 WHERE id = $3`, store.DeliveryPending, micros(s.now()), id)
+}
+
+func (s *DB) PendingDeliveries(ctx context.Context, afterID int64, limit int) ([]store.Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`,
+		store.DeliveryPending, afterID, limit)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	out, err := collect(rows, scanDelivery)
+	return out, s.wrap(err)
+}
+
+func (s *DB) PendingStats(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM deliveries WHERE status = $1`, store.DeliveryPending).Scan(&n, &oldest)
+	if err != nil || !oldest.Valid {
+		return n, time.Time{}, s.wrap(err)
+	}
+	return n, fromMicros(oldest.Int64), nil
+}
+
+func (s *DB) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM events WHERE created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status = $2)`, micros(before), store.DeliveryPending)
+	if err != nil {
+		return 0, s.wrap(err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
