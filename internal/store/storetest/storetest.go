@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Settings", testSettings},
 		{"UnknownIDs", testUnknownIDs},
 		{"ConcurrentUpdateService", testConcurrentUpdateService},
+		{"Deliveries", testDeliveries},
+		{"DeliveryDuplicates", testDeliveryDuplicates},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,111 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/glint-dev/glint/internal/store"
+)
+
+func testDeliveries(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	p := mkServiceProject(t, s)
+	ev := &store.Event{ProjectID: p.ID, UUID: "u-1", Kind: "push", Header: "Push Hook", Payload: []byte(`{"object_kind":"push"}`)}
+	ds, dup, err := s.CreateEvent(ctx, ev, []string{"slack", "asana"})
+	noErr(t, err, "CreateEvent")
+	if dup || len(ds) != 2 || ev.ID == 0 || ds[0].ID == 0 || ds[0].Status != store.DeliveryPending {
+		t.Fatalf("CreateEvent: dup=%v deliveries=%+v", dup, ds)
+	}
+	got, err := s.Event(ctx, ev.ID)
+	noErr(t, err, "Event")
+	if string(got.Payload) != `{"object_kind":"push"}` || got.UUID != "u-1" || got.Header != "Push Hook" {
+		t.Fatalf("Event: %+v", got)
+	}
+	// Attempts: a failure that will retry, then success.
+	a1 := store.Attempt{DeliveryID: ds[0].ID, Attempt: 1, StartedAt: time.Now(), Duration: 1500 * time.Microsecond, StatusCode: 503, ResponseBody: "busy", Error: "503"}
+	noErr(t, s.RecordAttempt(ctx, a1, store.DeliveryPending, "503"), "RecordAttempt 1")
+	a2 := store.Attempt{DeliveryID: ds[0].ID, Attempt: 2, StartedAt: time.Now(), Duration: time.Millisecond, StatusCode: 200, ResponseBody: "ok"}
+	noErr(t, s.RecordAttempt(ctx, a2, store.DeliveryDelivered, ""), "RecordAttempt 2")
+	d, err := s.Delivery(ctx, ds[0].ID)
+	noErr(t, err, "Delivery")
+	if d.Status != store.DeliveryDelivered || d.Attempts != 2 || d.LastError != "" {
+		t.Fatalf("delivery after attempts: %+v", d)
+	}
+	attempts, err := s.Attempts(ctx, ds[0].ID)
+	noErr(t, err, "Attempts")
+	if len(attempts) != 2 || attempts[0].StatusCode != 503 || attempts[0].Duration != a1.Duration || attempts[1].ResponseBody != "ok" {
+		t.Fatalf("attempts: %+v", attempts)
+	}
+	// A duplicate attempt number is refused, and changes nothing.
+	if err := s.RecordAttempt(ctx, a2, store.DeliveryFailed, "x"); err == nil {
+		t.Fatal("the same attempt recorded twice")
+	}
+	// Listing, newest first, with the total.
+	list, total, err := s.Deliveries(ctx, p.ID, "slack", 0, 10)
+	noErr(t, err, "Deliveries")
+	if total != 1 || len(list) != 1 || list[0].ID != ds[0].ID {
+		t.Fatalf("Deliveries: %d %+v", total, list)
+	}
+	// Pending: only asana's is left.
+	pending, err := s.PendingDeliveries(ctx, 0, 10)
+	noErr(t, err, "PendingDeliveries")
+	if len(pending) != 1 || pending[0].Service != "asana" {
+		t.Fatalf("pending: %+v", pending)
+	}
+	n, oldest, err := s.PendingStats(ctx)
+	noErr(t, err, "PendingStats")
+	if n != 1 || oldest.IsZero() {
+		t.Fatalf("PendingStats: %d %v", n, oldest)
+	}
+	// Retry makes a finished delivery pending again.
+	noErr(t, s.ResetDelivery(ctx, ds[0].ID), "ResetDelivery")
+	if d, _ := s.Delivery(ctx, ds[0].ID); d.Status != store.DeliveryPending {
+		t.Fatalf("after reset: %s", d.Status)
+	}
+	wantErr(t, s.ResetDelivery(ctx, 1<<40), store.ErrNotFound, "ResetDelivery unknown")
+	// Pruning keeps events with pending deliveries; takes finished ones.
+	removed, err := s.PruneEvents(ctx, time.Now().Add(time.Hour))
+	noErr(t, err, "PruneEvents")
+	if removed != 0 {
+		t.Fatalf("pruned an event with pending deliveries")
+	}
+	for _, dl := range ds {
+		noErr(t, s.RecordAttempt(ctx, store.Attempt{DeliveryID: dl.ID, Attempt: 9, StartedAt: time.Now()}, store.DeliveryFailed, "gave up"), "finish")
+	}
+	removed, err = s.PruneEvents(ctx, time.Now().Add(time.Hour))
+	noErr(t, err, "PruneEvents")
+	if removed != 1 {
+		t.Fatalf("pruned %d events, want 1", removed)
+	}
+	_, err = s.Delivery(ctx, ds[0].ID)
+	wantErr(t, err, store.ErrNotFound, "delivery of a pruned event")
+}
+
+func testDeliveryDuplicates(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	p := mkServiceProject(t, s)
+	first := &store.Event{ProjectID: p.ID, UUID: "same", Kind: "push", Header: "Push Hook", Payload: []byte(`{}`)}
+	_, dup, err := s.CreateEvent(ctx, first, []string{"slack"})
+	noErr(t, err, "first")
+	if dup {
+		t.Fatal("first event reported duplicate")
+	}
+	again := &store.Event{ProjectID: p.ID, UUID: "same", Kind: "push", Header: "Push Hook", Payload: []byte(`{}`)}
+	ds, dup, err := s.CreateEvent(ctx, again, []string{"slack"})
+	noErr(t, err, "again")
+	if !dup || len(ds) != 0 {
+		t.Fatalf("repeat UUID: dup=%v deliveries=%d", dup, len(ds))
+	}
+	// Events without a UUID are never duplicates.
+	for i := 0; i < 2; i++ {
+		_, dup, err := s.CreateEvent(ctx, &store.Event{ProjectID: p.ID, Kind: "push", Header: "Push Hook", Payload: []byte(`{}`)}, nil)
+		noErr(t, err, "no uuid")
+		if dup {
+			t.Fatal("an event without UUID was a duplicate")
+		}
+	}
+	pending, _ := s.PendingDeliveries(ctx, 0, 100)
+	if len(pending) != 1 {
+		t.Fatalf("%d pending deliveries, want 1", len(pending))
+	}
+}
