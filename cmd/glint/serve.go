@@ -27,7 +27,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"allow service URLs and deliveries to loopback and private networks, as GitLab's admin setting (env GLINT_ALLOW_LOCAL_REQUESTS)")
 	logFormat := fs.String("log-format", env("GLINT_LOG_FORMAT", "json"), "log format: json or text (env GLINT_LOG_FORMAT)")
 	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
-	requestTimeout := fs.Duration("request-timeout", 30*time.Second, "longest a request may take: one still waiting on the database then is answered 503")
+	requestTimeout := fs.Duration("request-timeout", envDuration("GLINT_REQUEST_TIMEOUT", 30*time.Second),
+		"longest a request may take: one still waiting on the database then is answered 503 (env GLINT_REQUEST_TIMEOUT)")
+	dc := app.DeliveryConfig{}
+	fs.IntVar(&dc.Workers, "delivery-workers", envInt("GLINT_DELIVERY_WORKERS", 16), "deliveries worked at once on this node (env GLINT_DELIVERY_WORKERS)")
+	fs.IntVar(&dc.MaxAttempts, "delivery-max-attempts", envInt("GLINT_DELIVERY_MAX_ATTEMPTS", 10), "attempts before a delivery fails (env GLINT_DELIVERY_MAX_ATTEMPTS)")
+	fs.DurationVar(&dc.Deadline, "delivery-deadline", envDuration("GLINT_DELIVERY_DEADLINE", 24*time.Hour), "no attempt after this long since the event (env GLINT_DELIVERY_DEADLINE)")
+	fs.DurationVar(&dc.AttemptTimeout, "delivery-timeout", envDuration("GLINT_DELIVERY_TIMEOUT", 10*time.Second), "timeout of each outbound call (env GLINT_DELIVERY_TIMEOUT)")
+	fs.DurationVar(&dc.FetchPoll, "queue-poll", envDuration("GLINT_QUEUE_POLL", 200*time.Millisecond), "how often the queue looks for jobs without a notification (env GLINT_QUEUE_POLL)")
+	fs.DurationVar(&dc.Sweep, "queue-sweep", envDuration("GLINT_QUEUE_SWEEP", 30*time.Second), "how often pending deliveries without a job are queued again (env GLINT_QUEUE_SWEEP)")
+	fs.DurationVar(&dc.Retention, "delivery-retention", envDuration("GLINT_DELIVERY_RETENTION", 30*24*time.Hour), "how long finished deliveries stay in the log (env GLINT_DELIVERY_RETENTION)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -59,8 +68,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *baseURL == "" {
 		*baseURL = "http://" + ln.Addr().String()
 	}
+	dc.AllowLocal, dc.BaseURL, dc.UserAgent = *allowLocal, *baseURL, "glint/"+version
+	dl, err := app.StartDelivery(ctx, *cfg, st, keys, dc, log, reg)
+	if err != nil {
+		return err
+	}
+	// Runs after the HTTP server has drained: attempts in flight finish.
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), *shutdownWait)
+		defer cancel()
+		if err := dl.Stop(sctx); err != nil {
+			log.Warn("stopping the delivery queue", "err", err)
+		}
+	}()
 	handler := api.New(api.Options{
-		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal},
+		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal}, Events: dl.Pipeline,
 		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,
 	})
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

@@ -33,6 +33,8 @@ type Options struct {
 	// database call made for the request, so that a database that stops
 	// answering yields 503 rather than a hang. Zero means 30 seconds.
 	RequestTimeout time.Duration
+	// Events is the delivery half; nil leaves intake and tests off (503).
+	Events Events
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -114,7 +116,13 @@ func (s *Server) routes() *http.ServeMux {
 		// route at all, answered 404 before authentication.
 		handle("PUT "+base+"/{slug}", s.knownSlug(s.authed(s.project(store.Maintainer, s.putService))))
 		handle("DELETE "+base+"/{slug}", s.authed(s.project(store.Maintainer, s.deleteService)))
+		handle("POST "+base+"/{slug}/test", s.authed(s.project(store.Maintainer, s.testService)))
+		handle("GET "+base+"/{slug}/deliveries", s.authed(s.project(store.Maintainer, s.listDeliveries)))
+		handle("GET "+base+"/{slug}/deliveries/{delivery_id}", s.authed(s.project(store.Maintainer, s.getDelivery)))
+		handle("POST "+base+"/{slug}/deliveries/{delivery_id}/retry", s.authed(s.project(store.Maintainer, s.retryDelivery)))
 	}
+	handle("PUT /api/v4/projects/{id}/intake_token", s.authed(s.project(store.Maintainer, s.setIntakeToken)))
+	handle("POST /hooks/gitlab/{id}", s.intake)
 
 	m.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) }))
 	m.Handle("GET /metrics", s.metrics.handler())

@@ -1,0 +1,171 @@
+package chatmsg
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration"
+)
+
+// NotifyForRef is GitLab's branch filter (notify_for_ref?). It filters
+// pushes and pipelines only: tag pushes and tag pipelines always pass, as
+// does every other kind of event. A branch passes by branchesToBeNotified:
+// "all"; "default" (the project's default branch); "protected" (an exact
+// protected branch name); "default_and_protected" (either). Any other
+// value lets nothing through.
+func NotifyForRef(ev *event.Event, branchesToBeNotified string, p integration.Project) bool {
+	switch {
+	case ev.Kind == event.TagPush:
+		return true
+	case ev.Pipeline != nil:
+		if ev.Pipeline.ObjectAttributes.Tag {
+			return true
+		}
+	case ev.Push == nil:
+		return true
+	}
+	ref := ev.Ref()
+	defaultBranch := p.DefaultBranch
+	if defaultBranch == "" {
+		defaultBranch = payloadDefaultBranch(ev)
+	}
+	isDefault := ref == defaultBranch
+	protected := p.ProtectedBranches
+	if len(protected) == 0 {
+		// glint treats the default branch as protected when none are set.
+		protected = []string{defaultBranch}
+	}
+	isProtected := slices.Contains(protected, ref)
+	switch branchesToBeNotified {
+	case "all":
+		return true
+	case "default":
+		return isDefault
+	case "protected":
+		return isProtected
+	case "default_and_protected":
+		return isDefault || isProtected
+	}
+	return false
+}
+
+// payloadDefaultBranch is the default branch the payload names, for a
+// project glint knows none of.
+func payloadDefaultBranch(ev *event.Event) string {
+	switch {
+	case ev.Push != nil:
+		return ev.Push.Project.DefaultBranch
+	case ev.Pipeline != nil:
+		return ev.Pipeline.Project.DefaultBranch
+	}
+	return ""
+}
+
+// NotifyForPipeline is GitLab's pipeline status filter
+// (notify_for_pipeline?): a failed pipeline always passes, a successful one
+// unless only broken pipelines are wanted, any other status never. Events
+// other than pipelines pass.
+func NotifyForPipeline(ev *event.Event, notifyOnlyBrokenPipelines bool) bool {
+	if ev.Pipeline == nil {
+		return true
+	}
+	switch ev.Pipeline.ObjectAttributes.Status {
+	case "success":
+		return !notifyOnlyBrokenPipelines
+	case "failed":
+		return true
+	}
+	return false
+}
+
+// Settings are the properties GitLab's ChatNotificationService reads, taken
+// from a service's resolved settings.
+type Settings struct {
+	Webhook  string
+	Username string
+	// Channel is the default channel.
+	Channel string
+	// NotifyOnlyBrokenPipelines is true when unset, a new service's default.
+	NotifyOnlyBrokenPipelines bool
+	// BranchesToBeNotified is "default" when unset.
+	BranchesToBeNotified string
+
+	properties map[string]any
+}
+
+// ReadSettings reads the chat settings from a service's properties. Strings
+// must be strings; booleans may be booleans or their usual spellings.
+func ReadSettings(properties map[string]any) Settings {
+	s := Settings{
+		Webhook:                   str(properties, "webhook"),
+		Username:                  str(properties, "username"),
+		Channel:                   str(properties, "channel"),
+		NotifyOnlyBrokenPipelines: true,
+		BranchesToBeNotified:      str(properties, "branches_to_be_notified"),
+		properties:                properties,
+	}
+	if b, ok := boolean(properties["notify_only_broken_pipelines"]); ok {
+		s.NotifyOnlyBrokenPipelines = b
+	}
+	if s.BranchesToBeNotified == "" {
+		s.BranchesToBeNotified = "default"
+	}
+	return s
+}
+
+// Allows applies the chat filters: the branch filter to pushes and
+// pipelines, the status filter to pipelines.
+func (s Settings) Allows(ev *event.Event, p integration.Project) bool {
+	return NotifyForRef(ev, s.BranchesToBeNotified, p) && NotifyForPipeline(ev, s.NotifyOnlyBrokenPipelines)
+}
+
+// ChannelFor is the channel a message of the event type goes to: its
+// <event type>_channel, for confidential issues and notes falling back to
+// the issue_channel and note_channel, then the default channel; "" for
+// none.
+func (s Settings) ChannelFor(eventType string) string {
+	names := []string{eventType + "_channel"}
+	switch event.Kind(eventType) {
+	case event.ConfidentialIssue:
+		names = append(names, "issue_channel")
+	case event.ConfidentialNote:
+		names = append(names, "note_channel")
+	}
+	for _, name := range names {
+		if c := str(s.properties, name); c != "" {
+			return c
+		}
+	}
+	return s.Channel
+}
+
+// str is a string property, "" when unset or not a string; GitLab's
+// .presence treats blank strings as unset too.
+func str(properties map[string]any, name string) string {
+	v, _ := properties[name].(string)
+	if isBlank(v) {
+		return ""
+	}
+	return v
+}
+
+func isBlank(s string) bool {
+	for _, r := range s {
+		if r != ' ' && r != '\t' && r != '\n' && r != '\v' && r != '\f' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func boolean(v any) (value, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		b, err := strconv.ParseBool(x)
+		return b, err == nil
+	}
+	return false, false
+}

@@ -1,0 +1,254 @@
+// Package delivery carries out deliveries: for one (event, service) pair it
+// builds the integration's requests, sends them through the guarded
+// outbound client, records every attempt, and decides whether to try again.
+// The durable state is the store's delivery rows; the River queue (queue.go)
+// only carries their ids.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/integration/registry"
+	"github.com/glint-dev/glint/internal/outbound"
+	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/store"
+)
+
+// Config holds the retry policy.
+type Config struct {
+	// MaxAttempts is how many times a delivery is tried before it fails.
+	MaxAttempts int
+	// Deadline is how long after the event a delivery may still be tried.
+	Deadline time.Duration
+	// BaseURL is glint's external URL, for project links in messages.
+	BaseURL string
+}
+
+// Deliverer carries out deliveries.
+type Deliverer struct {
+	st      store.Store
+	sealer  settings.Sealer
+	client  *outbound.Client
+	cfg     Config
+	log     *slog.Logger
+	metrics *Metrics
+	now     func() time.Time
+
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+// NewDeliverer builds a Deliverer. metrics may be nil.
+func NewDeliverer(st store.Store, sealer settings.Sealer, client *outbound.Client, cfg Config, log *slog.Logger, m *Metrics) *Deliverer {
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 10
+	}
+	if cfg.Deadline <= 0 {
+		cfg.Deadline = 24 * time.Hour
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Deliverer{st: st, sealer: sealer, client: client, cfg: cfg, log: log, metrics: m, now: time.Now,
+		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+}
+
+// Result of one attempt, as the caller needs it.
+type Result struct {
+	// Retry asks for another attempt after RetryAfter.
+	Retry      bool
+	RetryAfter time.Duration
+}
+
+// errFinal marks a failure that no retry can mend.
+type errFinal struct{ msg string }
+
+func (e *errFinal) Error() string { return e.msg }
+
+// Attempt tries a pending delivery once and records the outcome. An error
+// means the attempt could not even be recorded (the database is out of
+// reach): the queue should try again later.
+func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, error) {
+	dl, err := d.st.Delivery(ctx, deliveryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Result{}, nil // pruned or project deleted: nothing to do
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if dl.Status != store.DeliveryPending {
+		return Result{}, nil // already finished (a duplicate job)
+	}
+	attempt := store.Attempt{DeliveryID: dl.ID, Attempt: dl.Attempts + 1, StartedAt: d.now().UTC()}
+	res, sendErr := d.send(ctx, dl)
+	attempt.Duration = time.Since(attempt.StartedAt)
+	if res != nil {
+		attempt.StatusCode, attempt.ResponseBody = res.Status, string(res.Body)
+	}
+	outcome := outbound.Classify(res, sendErr)
+	var final *errFinal
+	if errors.As(sendErr, &final) {
+		outcome = outbound.Outcome{Retry: false, Reason: final.msg}
+	}
+	if sendErr != nil {
+		attempt.Error = sendErr.Error()
+	} else if outcome.Reason != "" {
+		attempt.Error = outcome.Reason
+	}
+	status := store.DeliveryDelivered
+	var next Result
+	switch {
+	case attempt.Error == "":
+	case outcome.Retry && attempt.Attempt < d.cfg.MaxAttempts && d.now().Sub(dl.CreatedAt) < d.cfg.Deadline:
+		status = store.DeliveryPending
+		next = Result{Retry: true, RetryAfter: d.backoff(attempt.Attempt, outcome.After)}
+	default:
+		status = store.DeliveryFailed
+	}
+	if err := d.st.RecordAttempt(ctx, attempt, status, attempt.Error); err != nil {
+		return Result{}, err
+	}
+	d.metrics.observe(dl.Service, status, attempt.Duration)
+	d.log.InfoContext(ctx, "delivery attempt", "delivery_id", dl.ID, "service", dl.Service, "attempt", attempt.Attempt,
+		"status", status, "http_status", attempt.StatusCode, "error", attempt.Error, "duration", attempt.Duration)
+	return next, nil
+}
+
+// backoff honours Retry-After when the target sent one, else grows
+// exponentially with jitter.
+func (d *Deliverer) backoff(attempt int, after time.Duration) time.Duration {
+	if after > 0 {
+		return after
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return outbound.Backoff(attempt, d.rng)
+}
+
+// send builds the delivery's requests and sends them in order; the first
+// failure stops it.
+func (d *Deliverer) send(ctx context.Context, dl *store.Delivery) (*outbound.Result, error) {
+	reqs, err := d.plan(ctx, dl)
+	if err != nil {
+		return nil, err
+	}
+	return d.sendAll(ctx, reqs)
+}
+
+func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*outbound.Result, error) {
+	var last *outbound.Result
+	for _, r := range reqs {
+		res, err := d.client.Do(ctx, r)
+		last = res
+		if err != nil {
+			return res, err
+		}
+		if o := outbound.Classify(res, nil); o.Reason != "" {
+			return res, nil
+		}
+	}
+	return last, nil
+}
+
+// plan loads what a delivery needs and asks the integration what to send.
+func (d *Deliverer) plan(ctx context.Context, dl *store.Delivery) ([]integration.Request, error) {
+	stored, err := d.st.Event(ctx, dl.EventID)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := event.Parse(stored.Header, stored.Payload)
+	if err != nil {
+		return nil, &errFinal{"stored event no longer parses: " + err.Error()}
+	}
+	p, err := d.st.Project(ctx, dl.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	return d.build(ctx, p, dl.Service, ev)
+}
+
+func (d *Deliverer) build(ctx context.Context, p *store.Project, slug string, ev *event.Event) ([]integration.Request, error) {
+	svc, ok := catalog.Lookup(slug)
+	build, acts := registry.Lookup(slug)
+	if !ok || !acts {
+		return nil, &errFinal{fmt.Sprintf("glint does not act for %s", slug)}
+	}
+	rec, err := d.st.Service(ctx, p.ID, slug)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+		return nil, &errFinal{"the service is not active"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	conf, err := settings.Resolve(svc, rec, d.sealer)
+	if err != nil {
+		return nil, &errFinal{"cannot open the service's secrets: " + err.Error()}
+	}
+	reqs, err := build(ev, conf, ProjectInfo(p, d.cfg.BaseURL))
+	if err != nil {
+		return nil, &errFinal{err.Error()}
+	}
+	return reqs, nil
+}
+
+// ProjectInfo is what integrations know of a project.
+func ProjectInfo(p *store.Project, baseURL string) integration.Project {
+	return integration.Project{
+		ID: p.ID, Name: p.Name, FullName: p.Namespace.Name + " / " + p.Name, FullPath: p.FullPath(),
+		WebURL: baseURL + "/" + p.FullPath(), DefaultBranch: p.DefaultBranch, ProtectedBranches: []string{p.DefaultBranch},
+	}
+}
+
+// TestOutcome is what POST .../test answers.
+type TestOutcome struct {
+	Success    bool   `json:"success"`
+	Requests   int    `json:"requests"`
+	StatusCode int    `json:"status_code,omitempty"`
+	Response   string `json:"response,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// Test sends a sample push for the service now, as GitLab's "Test
+// settings" button, and reports what happened. Nothing is recorded.
+func (d *Deliverer) Test(ctx context.Context, p *store.Project, slug string, user string) (TestOutcome, error) {
+	header, body := event.SamplePush(ProjectInfo(p, d.cfg.BaseURL), user)
+	ev, err := event.Parse(header, body)
+	if err != nil {
+		return TestOutcome{}, err
+	}
+	reqs, err := d.build(ctx, p, slug, ev)
+	var final *errFinal
+	if errors.As(err, &final) {
+		return TestOutcome{Error: final.msg}, nil
+	}
+	if err != nil {
+		return TestOutcome{}, err
+	}
+	if len(reqs) == 0 {
+		return TestOutcome{Success: true, Error: "nothing to send for this event with these settings"}, nil
+	}
+	res, err := d.sendAll(ctx, reqs)
+	out := TestOutcome{Requests: len(reqs)}
+	if res != nil {
+		out.StatusCode, out.Response = res.Status, string(res.Body)
+	}
+	o := outbound.Classify(res, err)
+	switch {
+	case err != nil:
+		out.Error = err.Error()
+	case o.Reason != "":
+		out.Error = o.Reason
+	default:
+		out.Success = true
+	}
+	return out, nil
+}

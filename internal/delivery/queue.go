@@ -1,0 +1,253 @@
+package delivery
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/glint-dev/glint/internal/store"
+)
+
+// deliveryArgs is the job River carries: only the delivery's id. The
+// delivery row is the truth; a lost or duplicate job costs nothing.
+type deliveryArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+func (deliveryArgs) Kind() string { return "glint_delivery" }
+
+// uniqueDelivery keeps one live job per delivery, while a finished job
+// does not stop a retried delivery from being queued again.
+var uniqueDelivery = &river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled},
+}
+
+type deliveryWorker struct {
+	river.WorkerDefaults[deliveryArgs]
+	d       *Deliverer
+	timeout time.Duration
+}
+
+func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
+	res, err := w.d.Attempt(ctx, job.Args.DeliveryID)
+	if err != nil {
+		return err // the store failed: River retries the job itself
+	}
+	if res.Retry {
+		// Snoozing does not use up River's attempts: the retry policy is
+		// the Deliverer's (attempts, deadline, Retry-After).
+		return river.JobSnooze(res.RetryAfter)
+	}
+	return nil
+}
+
+func (w *deliveryWorker) Timeout(*river.Job[deliveryArgs]) time.Duration { return w.timeout }
+
+// QueueConfig tunes River.
+type QueueConfig struct {
+	Workers int // concurrent deliveries on this node
+	// FetchPoll is how often River looks for jobs without a notification.
+	FetchPoll time.Duration
+	// AttemptTimeout bounds one attempt (all of its requests).
+	AttemptTimeout time.Duration
+	// Sweep is how often pending deliveries without a job are queued again
+	// (after a crash between the intake's commit and its enqueue).
+	Sweep  time.Duration
+	Logger *slog.Logger
+}
+
+// Queue feeds deliveries to River and River's workers to the Deliverer.
+type Queue struct {
+	enqueue func(ctx context.Context, params []river.InsertManyParams) error
+	start   func(ctx context.Context) error
+	stop    func(ctx context.Context) error
+	st      store.DeliveryStore
+	sweep   time.Duration
+	log     *slog.Logger
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func riverConfig(d *Deliverer, cfg QueueConfig) *river.Config {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.FetchPoll <= 0 {
+		cfg.FetchPoll = 200 * time.Millisecond
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 30 * time.Second
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &deliveryWorker{d: d, timeout: cfg.AttemptTimeout})
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		FetchPollInterval: cfg.FetchPoll,
+		FetchCooldown:     10 * time.Millisecond,
+		MaxAttempts:       25,
+		Logger:            logger.With("component", "river"),
+		// Finished jobs are only bookkeeping: the delivery log is ours.
+		CompletedJobRetentionPeriod: time.Hour,
+	}
+}
+
+func newQueue[TTx any](driver riverdriver.Driver[TTx], d *Deliverer, cfg QueueConfig) (*Queue, error) {
+	client, err := river.NewClient(driver, riverConfig(d, cfg))
+	if err != nil {
+		return nil, err
+	}
+	sweep := cfg.Sweep
+	if sweep <= 0 {
+		sweep = 30 * time.Second
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Queue{
+		enqueue: func(ctx context.Context, params []river.InsertManyParams) error {
+			_, err := client.InsertMany(ctx, params)
+			return err
+		},
+		start: client.Start,
+		stop:  client.Stop,
+		st:    d.st,
+		sweep: sweep,
+		log:   log,
+	}, nil
+}
+
+// NewSQLiteQueue runs River on the SQLite database file at dsn through its
+// own single-connection pool (SQLite has one writer; more connections only
+// add SQLITE_BUSY), migrating River's tables first.
+func NewSQLiteQueue(ctx context.Context, db *sql.DB, d *Deliverer, cfg QueueConfig) (*Queue, error) {
+	driver := riversqlite.New(db)
+	if err := migrateRiver(ctx, driver); err != nil {
+		return nil, err
+	}
+	return newQueue(driver, d, cfg)
+}
+
+// NewPostgresQueue runs River on PostgreSQL with its pgx driver. River's
+// migrations run under an advisory lock so nodes starting together
+// migrate once.
+func NewPostgresQueue(ctx context.Context, pool *pgxpool.Pool, d *Deliverer, cfg QueueConfig) (*Queue, error) {
+	driver := riverpgxv5.New(pool)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	const lockID = 0x676c696e74 // "glint"
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
+		return nil, err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID) //nolint:errcheck
+	if err := migrateRiver(ctx, driver); err != nil {
+		return nil, err
+	}
+	return newQueue[pgx.Tx](driver, d, cfg)
+}
+
+func migrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating River's tables: %w", err)
+	}
+	return nil
+}
+
+// Enqueue queues jobs for deliveries. A failure here loses nothing: the
+// sweeper queues pending deliveries again.
+func (q *Queue) Enqueue(ctx context.Context, deliveryIDs ...int64) error {
+	if len(deliveryIDs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(deliveryIDs))
+	for i, id := range deliveryIDs {
+		params[i] = river.InsertManyParams{Args: deliveryArgs{DeliveryID: id}, InsertOpts: &river.InsertOpts{UniqueOpts: *uniqueDelivery}}
+	}
+	return q.enqueue(ctx, params)
+}
+
+// Start starts River's workers and the sweeper, which first queues every
+// pending delivery (those accepted before a crash).
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.start(ctx); err != nil {
+		return err
+	}
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	q.cancel, q.done = cancel, make(chan struct{})
+	go q.sweeper(sctx)
+	return nil
+}
+
+// Stop stops taking jobs and waits for those running.
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.cancel != nil {
+		q.cancel()
+		<-q.done
+	}
+	return q.stop(ctx)
+}
+
+func (q *Queue) sweeper(ctx context.Context) {
+	defer close(q.done)
+	t := time.NewTicker(q.sweep)
+	defer t.Stop()
+	for {
+		if n, err := q.Requeue(ctx); err != nil && ctx.Err() == nil {
+			q.log.Warn("re-queueing pending deliveries", "err", err)
+		} else if n > 0 {
+			q.log.Info("re-queued pending deliveries", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Requeue queues a job for every pending delivery; River's uniqueness
+// skips those that already have one.
+func (q *Queue) Requeue(ctx context.Context) (int, error) {
+	var after int64
+	total := 0
+	for {
+		batch, err := q.st.PendingDeliveries(ctx, after, 500)
+		if err != nil || len(batch) == 0 {
+			return total, err
+		}
+		ids := make([]int64, len(batch))
+		for i, dl := range batch {
+			ids[i] = dl.ID
+		}
+		if err := q.Enqueue(ctx, ids...); err != nil {
+			return total, err
+		}
+		total += len(batch)
+		after = ids[len(ids)-1]
+	}
+}

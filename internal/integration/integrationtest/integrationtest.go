@@ -1,0 +1,164 @@
+// Package integrationtest holds the helpers every integration's tests use,
+// so that all of them have the same shape: golden files for what is sent,
+// a recording HTTP server on 127.0.0.1 to send it to, and a check that no
+// secret leaks into errors, logs or requests where it does not belong.
+//
+// It is imported by tests only.
+package integrationtest
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// update rewrites golden files instead of comparing with them:
+// go test ./internal/integration/... -update
+var update = flag.Bool("update", false, "rewrite golden files with the output of the tests")
+
+// Golden compares got with the golden file at path, or writes it there when
+// the tests run with -update.
+func Golden(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to create it)", err)
+		return
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run the test with -update to accept the new output)\n%s", path, firstDifference(want, got))
+	}
+}
+
+// firstDifference shows the first line where two texts part.
+func firstDifference(want, got []byte) string {
+	w := strings.Split(string(want), "\n")
+	g := strings.Split(string(got), "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl || i >= len(w) || i >= len(g) {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, wl, gl)
+		}
+	}
+	return "(no line differs)"
+}
+
+// Request is one request a Recorder received.
+type Request struct {
+	Method string
+	Path   string // the path as sent, still escaped
+	Query  string
+	Header http.Header
+	Body   []byte
+}
+
+// Recorder is an HTTP server on 127.0.0.1 that records every request and
+// answers each with the same status and body (200 "ok" unless changed).
+type Recorder struct {
+	// URL is the server's base URL, "http://127.0.0.1:<port>".
+	URL string
+
+	mu       sync.Mutex
+	requests []Request
+	status   int
+	body     string
+}
+
+// RecordingServer starts a Recorder, closed when the test ends.
+func RecordingServer(t testing.TB) *Recorder {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Recorder{status: http.StatusOK, body: "ok"}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
+	srv.Listener.Close()
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	r.URL = srv.URL
+	return r
+}
+
+func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	r.requests = append(r.requests, Request{
+		Method: req.Method,
+		Path:   req.URL.EscapedPath(),
+		Query:  req.URL.RawQuery,
+		Header: req.Header.Clone(),
+		Body:   body,
+	})
+	status, answer := r.status, r.body
+	r.mu.Unlock()
+	w.WriteHeader(status)
+	io.WriteString(w, answer)
+}
+
+// Respond sets the status and body of the answers to come.
+func (r *Recorder) Respond(status int, body string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.status, r.body = status, body
+}
+
+// Requests returns what was received so far, oldest first.
+func (r *Recorder) Requests() []Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Request(nil), r.requests...)
+}
+
+// AssertNoSecret fails the test when any text holds the secret, as is or
+// percent-encoded.
+func AssertNoSecret(t testing.TB, secret string, texts ...string) {
+	t.Helper()
+	if secret == "" {
+		t.Fatal("AssertNoSecret: empty secret")
+		return
+	}
+	forms := []string{secret}
+	for _, f := range []string{url.QueryEscape(secret), url.PathEscape(secret)} {
+		if f != secret {
+			forms = append(forms, f)
+		}
+	}
+	for i, text := range texts {
+		for _, f := range forms {
+			if strings.Contains(text, f) {
+				t.Errorf("text %d leaks the secret %q: %q", i, secret, text)
+			}
+		}
+	}
+}

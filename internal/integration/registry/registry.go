@@ -1,0 +1,29 @@
+// Package registry maps service slugs to the integrations that act for
+// them. It is a static table, built once: adding an integration is one line.
+package registry
+
+import (
+	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/integration/slack"
+)
+
+// Builder turns an event and a service's settings (secrets opened) into
+// the requests to send. No requests means nothing to do for this event.
+type Builder func(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error)
+
+var builders = map[string]Builder{
+	"slack": slack.Build,
+}
+
+// Lookup returns the builder of a service, if glint acts for it.
+func Lookup(slug string) (Builder, bool) {
+	b, ok := builders[slug]
+	return b, ok
+}
+
+// Acts reports whether glint acts for the service.
+func Acts(slug string) bool {
+	_, ok := builders[slug]
+	return ok
+}
