@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -14,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/integration/integrationtest"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // validParams fills every field of a service with a valid, recognisable
 // value; event flags are all turned off so the change shows.
@@ -54,24 +53,11 @@ func normalise(b []byte) []byte {
 	return volatile.ReplaceAll(b, []byte(`"$1":"<time>"`))
 }
 
+// golden compares with testdata/<name>; -update rewrites it (the flag is
+// integrationtest's).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Fatalf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	integrationtest.Golden(t, filepath.Join("testdata", name), got)
 }
 
 // TestServiceLifecycle walks every service through GET (never configured),
