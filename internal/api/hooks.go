@@ -189,7 +189,10 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request, p *store.
 		writeMessage(w, 503, "503 Service Unavailable")
 		return
 	}
-	if err := s.opt.Events.Retry(r.Context(), d.ID); err != nil {
+	if err := s.opt.Events.Retry(r.Context(), d.ID); errors.Is(err, delivery.ErrPending) {
+		writeMessage(w, 409, "409 Conflict: the delivery is still pending")
+		return
+	} else if err != nil {
 		s.storeFailed(w, r, err)
 		return
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 )
 
-
 // validParams fills every field of a service with a valid, recognisable
 // value; event flags are all turned off so the change shows.
 func validParams(s *catalog.Service) map[string]any {

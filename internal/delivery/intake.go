@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 
 	"github.com/glint-dev/glint/internal/dispatch"
 	"github.com/glint-dev/glint/internal/event"
@@ -51,12 +52,22 @@ func (pl *Pipeline) Accept(ctx context.Context, p *store.Project, header, uuid s
 	return len(created), false, nil
 }
 
+// ErrPending refuses a retry of a delivery that is still being tried.
+var ErrPending = errors.New("the delivery is still pending")
+
 // Retry makes a finished delivery pending again and queues it.
 func (pl *Pipeline) Retry(ctx context.Context, deliveryID int64) error {
+	d, err := pl.st.Delivery(ctx, deliveryID)
+	if err != nil {
+		return err
+	}
+	if d.Status == store.DeliveryPending {
+		return ErrPending
+	}
 	if err := pl.st.ResetDelivery(ctx, deliveryID); err != nil {
 		return err
 	}
-	return pl.queue.Enqueue(ctx, deliveryID)
+	return pl.queue.enqueueFresh(ctx, deliveryID)
 }
 
 // Test sends a sample event to a service now.

@@ -178,6 +178,13 @@ func migrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) 
 	return nil
 }
 
+// enqueueFresh queues a job without the uniqueness check: for a retry,
+// whose previous job may still be finishing (and would make a unique
+// insert a no-op).
+func (q *Queue) enqueueFresh(ctx context.Context, deliveryID int64) error {
+	return q.enqueue(ctx, []river.InsertManyParams{{Args: deliveryArgs{DeliveryID: deliveryID}}})
+}
+
 // Enqueue queues jobs for deliveries. A failure here loses nothing: the
 // sweeper queues pending deliveries again.
 func (q *Queue) Enqueue(ctx context.Context, deliveryIDs ...int64) error {
