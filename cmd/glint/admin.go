@@ -25,6 +25,7 @@ Commands:
   create-project  --namespace USER_OR_GROUP_PATH --path P [--name N]
   add-member      --project ID_OR_PATH --username U --access-level 10|20|30|40|50
   rotate-key      seal every service secret under a new key
+  intake-token    --project ID_OR_PATH   set a new webhook intake secret and print it
   export          [--file F]   write the whole instance as JSON lines (secrets stay sealed)
   import          [--file F] [--source-key KEY]   load an export into an empty database
 
@@ -44,6 +45,7 @@ var adminCommands = map[string]adminCmd{
 	"add-member":     {"admin add-member --project ID_OR_PATH --username U --access-level N", addMemberCmd},
 	"rotate-key":     {"admin rotate-key", rotateKeyCmd},
 	"export":         {"admin export [--file F]", exportCmd},
+	"intake-token":   {"admin intake-token --project ID_OR_PATH", intakeTokenCmd},
 	"import":         {"admin import [--file F] [--source-key KEY]", importCmd},
 }
 
@@ -240,6 +242,25 @@ func rotateKeyCmd(fs *flag.FlagSet) func(context.Context, store.Store, *app.Conf
 			return err
 		}
 		fmt.Fprintf(out, "\rresealed the secrets of %s services under the new key\n", strconv.Itoa(n))
+		return nil
+	}
+}
+
+func intakeTokenCmd(fs *flag.FlagSet) func(context.Context, store.Store, *app.Config, io.Writer) error {
+	project := fs.String("project", "", "project id or full path")
+	return func(ctx context.Context, st store.Store, _ *app.Config, out io.Writer) error {
+		if err := required("project", *project); err != nil {
+			return err
+		}
+		p, err := findProject(ctx, st, *project)
+		if err != nil {
+			return fmt.Errorf("project %s: %w", *project, err)
+		}
+		token := auth.NewToken()
+		if err := st.SetIntakeTokenHash(ctx, p.ID, auth.Hash(token)); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, token)
 		return nil
 	}
 }
