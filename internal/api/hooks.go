@@ -42,13 +42,8 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, 503, "503 Service Unavailable")
 		return
 	}
-	p, err := s.findProject(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		notFound(w, "Project")
-		return
-	}
-	if err != nil {
-		s.storeFailed(w, r, err)
+	p, ok := s.pathProject(w, r)
+	if !ok {
 		return
 	}
 	given := auth.Hash(r.Header.Get("X-Gitlab-Token"))

@@ -144,13 +144,8 @@ type projectHandler func(w http.ResponseWriter, r *http.Request, p *store.Projec
 // from callers who cannot see it (404) and refuses callers below min (403).
 func (s *Server) project(min int, next projectHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.findProject(r.Context(), r.PathValue("id"))
-		if errors.Is(err, store.ErrNotFound) {
-			notFound(w, "Project")
-			return
-		}
-		if err != nil {
-			s.storeFailed(w, r, err)
+		p, ok := s.pathProject(w, r)
+		if !ok {
 			return
 		}
 		level, err := auth.ProjectAccess(r.Context(), s.st, identity(r).User, p)
@@ -184,6 +179,20 @@ func ParseProjectID(raw string) (id int64, path string, ok bool) {
 		return 0, raw, true
 	}
 	return 0, "", false
+}
+
+// pathProject resolves the :id of the path, answering 404 or 503 itself.
+func (s *Server) pathProject(w http.ResponseWriter, r *http.Request) (*store.Project, bool) {
+	p, err := s.findProject(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		notFound(w, "Project")
+		return nil, false
+	}
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return nil, false
+	}
+	return p, true
 }
 
 func (s *Server) findProject(ctx context.Context, raw string) (*store.Project, error) {
