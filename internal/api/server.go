@@ -121,6 +121,10 @@ func (s *Server) routes() *http.ServeMux {
 		handle("GET "+base+"/{slug}/deliveries/{delivery_id}", s.authed(s.project(store.Maintainer, s.getDelivery)))
 		handle("POST "+base+"/{slug}/deliveries/{delivery_id}/retry", s.authed(s.project(store.Maintainer, s.retryDelivery)))
 	}
+	// Slash commands from Slack and Mattermost: no user authentication,
+	// the service's token instead (slash.go).
+	handle("POST /api/v4/projects/{id}/services/slack_slash_commands/trigger", s.slashTrigger("slack-slash-commands"))
+	handle("POST /api/v4/projects/{id}/services/mattermost_slash_commands/trigger", s.slashTrigger("mattermost-slash-commands"))
 	handle("PUT /api/v4/projects/{id}/intake_token", s.authed(s.project(store.Maintainer, s.setIntakeToken)))
 	handle("POST /hooks/gitlab/{id}", s.intake)
 

@@ -95,19 +95,29 @@ func mergeRequestMessage(e *event.MergeRequestEvent, p integration.Project) *Mes
 	}
 }
 
-func noteMessage(e *event.NoteEvent, p integration.Project) *Message {
-	var target, title string
+// NoteTarget names what a comment is on, as GitLab's note texts do
+// ("commit 1234abcd", "issue #1", "merge request !1", "snippet
+// <snippetPrefix>1"), and gives that thing's title (a commit's whole
+// message); ok is false for anything else. The chat messages write
+// snippets with "$", HipChat with "#".
+func NoteTarget(e *event.NoteEvent, snippetPrefix string) (target, title string, ok bool) {
 	switch oa := e.ObjectAttributes; {
 	case oa.NoteableType == "Commit" && e.Commit != nil:
-		target, title = "commit "+shortSHA(e.Commit.ID), e.Commit.Message
+		return "commit " + shortSHA(e.Commit.ID), e.Commit.Message, true
 	case oa.NoteableType == "Issue" && e.Issue != nil:
-		target, title = "issue #"+strconv.FormatInt(e.Issue.IID, 10), e.Issue.Title
+		return "issue #" + strconv.FormatInt(e.Issue.IID, 10), e.Issue.Title, true
 	case oa.NoteableType == "MergeRequest" && e.MergeRequest != nil:
-		target, title = "merge request !"+strconv.FormatInt(e.MergeRequest.IID, 10), e.MergeRequest.Title
+		return "merge request !" + strconv.FormatInt(e.MergeRequest.IID, 10), e.MergeRequest.Title, true
 	case oa.NoteableType == "Snippet" && e.Snippet != nil:
-		// Snippet's reference prefix; older versions wrote "#".
-		target, title = "snippet $"+strconv.FormatInt(e.Snippet.ID, 10), e.Snippet.Title
-	default:
+		return "snippet " + snippetPrefix + strconv.FormatInt(e.Snippet.ID, 10), e.Snippet.Title, true
+	}
+	return "", "", false
+}
+
+func noteMessage(e *event.NoteEvent, p integration.Project) *Message {
+	// Snippet's reference prefix; older versions wrote "#".
+	target, title, ok := NoteTarget(e, "$")
+	if !ok {
 		return nil
 	}
 	title = firstLine(title)

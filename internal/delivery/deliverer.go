@@ -94,7 +94,12 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 	if res != nil {
 		attempt.StatusCode, attempt.ResponseBody = res.Status, string(res.Body)
 	}
-	outcome := outbound.Classify(res, sendErr)
+	// No result and no error: the integration had nothing to send for
+	// this event (its filters dropped it), which is done, not a failure.
+	var outcome outbound.Outcome
+	if res != nil || sendErr != nil {
+		outcome = outbound.Classify(res, sendErr)
+	}
 	var final *errFinal
 	if errors.As(sendErr, &final) {
 		outcome = outbound.Outcome{Retry: false, Reason: final.msg}
@@ -154,6 +159,20 @@ func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*o
 		}
 		if o := outbound.Classify(res, nil); o.Reason != "" {
 			return res, nil
+		}
+		if r.Then == nil {
+			continue
+		}
+		// The answer decides what comes next (Campfire's room lookup).
+		more, err := r.Then(res.Body)
+		if err != nil {
+			return res, &errFinal{err.Error()}
+		}
+		if len(more) == 0 {
+			continue
+		}
+		if last, err = d.sendAll(ctx, more); err != nil || outbound.Classify(last, nil).Reason != "" {
+			return last, err
 		}
 	}
 	return last, nil

@@ -106,6 +106,14 @@ func riverConfig(d *Deliverer, cfg QueueConfig) *river.Config {
 		Logger:            logger.With("component", "river"),
 		// Finished jobs are only bookkeeping: the delivery log is ours.
 		CompletedJobRetentionPeriod: time.Hour,
+		// A job left "running" by a node that died (SIGKILL, power cut)
+		// keeps its delivery pending, and its uniqueness keeps the sweeper
+		// from queueing it again, until River rescues it. An attempt
+		// cannot outlive its timeout, so River's default of an hour is
+		// only delay. (River wants JobTimeout, whose default is a minute,
+		// below it; the worker's own Timeout is the same.)
+		JobTimeout:           cfg.AttemptTimeout,
+		RescueStuckJobsAfter: cfg.AttemptTimeout + 5*time.Second,
 	}
 }
 

@@ -7,7 +7,8 @@ package integration
 
 import "net/http"
 
-// Request is one outbound HTTP call an integration wants made.
+// Request is one outbound call an integration wants made: an HTTP request,
+// or, when TCP is set, a raw TCP write (irker's line protocol).
 type Request struct {
 	Method string
 	URL    string
@@ -16,6 +17,16 @@ type Request struct {
 	// InsecureSkipVerify is set only where the service's
 	// enable_ssl_verification is false.
 	InsecureSkipVerify bool
+	// Then, when set, is asked, once this request has had a 2xx answer,
+	// what to send next, given that answer's body (the first 4 KiB): the
+	// requests it returns are sent right after this one, before the rest.
+	// An error ends the delivery for good. Campfire needs it: its message
+	// goes to the id of a room it first looks up by name.
+	Then func(answer []byte) ([]Request, error)
+	// TCP, when set, is a "host:port" address: Body is written to it as it
+	// is over one TCP connection, which is then closed, and no answer is
+	// read. Method, URL, Header and InsecureSkipVerify are not used then.
+	TCP string
 }
 
 // Project is what integrations know of the project an event belongs to.

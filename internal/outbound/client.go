@@ -71,6 +71,10 @@ type Result struct {
 	Body []byte
 	// Duration is the time from sending the request to reading Body.
 	Duration time.Duration
+	// TCP marks the result of a raw TCP write (integration.Request.TCP):
+	// there is no answer, so Status is 0 and Header and Body are empty;
+	// the write succeeded.
+	TCP bool
 }
 
 // Client makes outbound calls. It is safe for concurrent use and should be
@@ -166,7 +170,13 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 // had (or a redirect was refused). Errors never contain the URL's userinfo,
 // query or path beyond its first segment. r.InsecureSkipVerify turns TLS
 // certificate verification off for this call.
+//
+// A request with TCP set is no HTTP call: its Body is written to that
+// address (see sendTCP) and the Result, marked TCP, has no status.
 func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error) {
+	if r.TCP != "" {
+		return c.sendTCP(ctx, r.TCP, r.Body)
+	}
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -213,4 +223,39 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 // dialer and timeout as HTTP calls, for line protocols such as irker's.
 func (c *Client) DialTCP(ctx context.Context, addr string) (net.Conn, error) {
 	return c.dialer.DialContext(ctx, "tcp", addr)
+}
+
+// tcpMethod names raw TCP writes in errors, where HTTP calls name their
+// method.
+const tcpMethod = "TCP"
+
+// sendTCP connects to addr ("host:port") through DialTCP, so the local
+// network policy applies, writes body, and closes the connection; nothing
+// is read. The client's timeout bounds the whole call. Errors are *Error
+// with Method "TCP" and the address as URL (an address that is not
+// host:port wraps ErrInvalidURL); the address holds no secret.
+func (c *Client) sendTCP(ctx context.Context, addr string, body []byte) (*Result, error) {
+	if host, port, err := net.SplitHostPort(addr); err != nil || host == "" || port == "" {
+		return nil, &Error{Method: tcpMethod, URL: addr, Err: fmt.Errorf("%w: not a host:port address", ErrInvalidURL)}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	start := time.Now()
+	conn, err := c.DialTCP(ctx, addr)
+	if err != nil {
+		return nil, &Error{Method: tcpMethod, URL: addr, Err: err}
+	}
+	// The deadline bounds the write; a cancelled context cuts it short.
+	deadline, _ := ctx.Deadline()
+	_ = conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	_, err = conn.Write(body)
+	stop()
+	if cerr := conn.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, &Error{Method: tcpMethod, URL: addr, Err: err}
+	}
+	return &Result{TCP: true, Duration: time.Since(start)}, nil
 }

@@ -35,12 +35,13 @@ type Outcome struct {
 }
 
 // Classify decides what a call's result means for delivery; it is the one
-// place that rule lives. A 2xx status is success. 408, 429 and 5xx are
-// worth retrying, after the Retry-After the target sent if any. Any other
-// status is final. An error with no response is worth retrying (timeouts,
-// refused or reset connections, DNS failures) unless retrying cannot help:
-// a blocked address, an invalid URL, a refused redirect or a TLS
-// certificate that does not verify.
+// place that rule lives. A 2xx status is success, and so is a raw TCP
+// write (Result.TCP, no status) that returned no error. 408, 429 and 5xx
+// are worth retrying, after the Retry-After the target sent if any. Any
+// other status is final. An error with no response is worth retrying
+// (timeouts, refused or reset connections, DNS failures) unless retrying
+// cannot help: a blocked address, an invalid URL, a refused redirect or a
+// TLS certificate that does not verify.
 func Classify(res *Result, err error) Outcome {
 	return classify(res, err, time.Now())
 }
@@ -54,6 +55,9 @@ func classify(res *Result, err error, now time.Time) Outcome {
 	}
 	if res == nil {
 		return Outcome{Reason: "no response"}
+	}
+	if res.TCP && res.Status == 0 {
+		return Outcome{}
 	}
 	code := res.Status
 	reason := fmt.Sprintf("HTTP %d", code)

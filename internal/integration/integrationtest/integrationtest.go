@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/glint-dev/glint/internal/integration"
 )
 
 // update rewrites golden files instead of comparing with them:
@@ -87,6 +89,7 @@ type Recorder struct {
 	requests []Request
 	status   int
 	body     string
+	answer   func(Request) (int, string)
 }
 
 // RecordingServer starts a Recorder, closed when the test ends.
@@ -112,16 +115,20 @@ func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.mu.Lock()
-	r.requests = append(r.requests, Request{
+	got := Request{
 		Method: req.Method,
 		Path:   req.URL.EscapedPath(),
 		Query:  req.URL.RawQuery,
 		Header: req.Header.Clone(),
 		Body:   body,
-	})
-	status, answer := r.status, r.body
+	}
+	r.mu.Lock()
+	r.requests = append(r.requests, got)
+	status, answer, f := r.status, r.body, r.answer
 	r.mu.Unlock()
+	if f != nil {
+		status, answer = f(got)
+	}
 	w.WriteHeader(status)
 	io.WriteString(w, answer)
 }
@@ -133,11 +140,75 @@ func (r *Recorder) Respond(status int, body string) {
 	r.status, r.body = status, body
 }
 
+// Answer makes the recorder answer each request with what f says, as a
+// real target would: f checks what that target requires of a request and
+// answers accordingly. It replaces Respond's fixed answer.
+func (r *Recorder) Answer(f func(Request) (status int, body string)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.answer = f
+}
+
 // Requests returns what was received so far, oldest first.
 func (r *Recorder) Requests() []Request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]Request(nil), r.requests...)
+}
+
+// Send sends r through net/http as the delivery code does (method, URL,
+// headers and body) and returns the answer's status and body.
+func Send(t testing.TB, r integration.Request) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(r.Method, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = r.Header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, answer
+}
+
+// SendAll sends requests in order as the delivery code does: it stops at
+// the first answer that is not 2xx, and asks a request's Then what to send
+// next after a 2xx answer. It returns the last answer's status (0 when
+// nothing was sent) and how many requests were sent.
+func SendAll(t testing.TB, reqs []integration.Request) (status, sent int) {
+	t.Helper()
+	for _, r := range reqs {
+		code, answer := Send(t, r)
+		status, sent = code, sent+1
+		if code < 200 || code > 299 {
+			return status, sent
+		}
+		if r.Then == nil {
+			continue
+		}
+		more, err := r.Then(answer)
+		if err != nil {
+			t.Fatalf("what follows %s %s: %v", r.Method, r.URL, err)
+		}
+		if len(more) == 0 {
+			continue
+		}
+		code, n := SendAll(t, more)
+		status, sent = code, sent+n
+		if code < 200 || code > 299 {
+			return status, sent
+		}
+	}
+	return status, sent
 }
 
 // AssertNoSecret fails the test when any text holds the secret, as is or

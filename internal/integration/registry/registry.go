@@ -5,6 +5,14 @@ package registry
 import (
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/integration/campfire"
+	"github.com/glint-dev/glint/internal/integration/flowdock"
+	"github.com/glint-dev/glint/internal/integration/hangoutschat"
+	"github.com/glint-dev/glint/internal/integration/hipchat"
+	"github.com/glint-dev/glint/internal/integration/irker"
+	"github.com/glint-dev/glint/internal/integration/mattermost"
+	"github.com/glint-dev/glint/internal/integration/msteams"
+	"github.com/glint-dev/glint/internal/integration/pushover"
 	"github.com/glint-dev/glint/internal/integration/slack"
 )
 
@@ -13,7 +21,15 @@ import (
 type Builder func(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error)
 
 var builders = map[string]Builder{
-	"slack": slack.Build,
+	"irker":           irker.Build,
+	"campfire":        campfire.Build,
+	"flowdock":        flowdock.Build,
+	"hangouts-chat":   hangoutschat.Build,
+	"hipchat":         hipchat.Build,
+	"mattermost":      mattermost.Build,
+	"microsoft-teams": msteams.Build,
+	"pushover":        pushover.Build,
+	"slack":           slack.Build,
 }
 
 // Lookup returns the builder of a service, if glint acts for it.

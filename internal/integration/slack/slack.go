@@ -7,11 +7,7 @@
 package slack
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/glint-dev/glint/internal/chatmsg"
 	"github.com/glint-dev/glint/internal/event"
@@ -39,23 +35,22 @@ type attachment struct {
 	Color     string `json:"color"`
 }
 
-// errWebhook never quotes the webhook: its path is a credential.
-var errWebhook = errors.New("slack: the webhook is not an http(s) URL")
-
 // Build returns the request that notifies Slack of the event, or none when
 // the service's filters drop it or GitLab sends no message for it.
 // settings are the service's resolved properties.
 func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
-	s := chatmsg.ReadSettings(settings)
-	if s.Webhook == "" || !s.Allows(ev, p) {
-		return nil, nil
-	}
-	if u, err := url.Parse(s.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errWebhook
-	}
-	m, ok := chatmsg.Build(ev, p)
-	if !ok {
-		return nil, nil
+	return Notify("slack", ev, settings, p)
+}
+
+// Notify builds the request of a notifier that speaks Slack's incoming
+// webhook (GitLab's SlackService::Notifier, which Mattermost includes
+// too): one form-encoded POST of Body to the webhook, with the channel
+// the event routes to and the username. service names it in errors, which
+// never quote the webhook.
+func Notify(service string, ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
+	s, m, err := chatmsg.Prepare(service, ev, settings, p)
+	if err != nil || m == nil {
+		return nil, err
 	}
 	body, err := Body(m, s.ChannelFor(m.EventType), s.Username)
 	if err != nil {
@@ -91,58 +86,9 @@ func Body(m *chatmsg.Message, channel, username string) ([]byte, error) {
 		f := chatmsg.SlackLinks(m.Fallback)
 		pl.Fallback = &f
 	}
-	js, err := rubyJSON(pl)
+	js, err := integration.JSON(pl)
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte("payload="), formEscape(js)...), nil
-}
-
-// rubyJSON encodes v as Ruby's to_json does: no HTML escaping, and the
-// line and paragraph separators U+2028 and U+2029 left as they are.
-func rubyJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	js := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	out := make([]byte, 0, len(js))
-	for i := 0; i < len(js); i++ {
-		if js[i] != '\\' || i+1 == len(js) {
-			out = append(out, js[i])
-			continue
-		}
-		// An escape: taken whole, so that an escaped backslash followed
-		// by "u2028" is never read as one.
-		switch string(js[i:min(i+6, len(js))]) {
-		case `\u2028`:
-			out = append(out, "\u2028"...)
-			i += 5
-		case `\u2029`:
-			out = append(out, "\u2029"...)
-			i += 5
-		default:
-			out = append(out, js[i], js[i+1])
-			i++
-		}
-	}
-	return out, nil
-}
-
-// formEscape percent-encodes every byte but A-Z a-z 0-9 - _ . ~ (so a
-// space is %20), as ERB::Util.url_encode under HTTParty's form encoding.
-func formEscape(b []byte) []byte {
-	const hex = "0123456789ABCDEF"
-	out := make([]byte, 0, len(b)*2)
-	for _, c := range b {
-		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
-			out = append(out, c)
-		default:
-			out = append(out, '%', hex[c>>4], hex[c&15])
-		}
-	}
-	return out
+	return []byte("payload=" + integration.FormEscape(string(js))), nil
 }

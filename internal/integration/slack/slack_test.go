@@ -7,59 +7,25 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/glint-dev/glint/internal/chatmsg"
 	"github.com/glint-dev/glint/internal/event"
-	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 	"github.com/glint-dev/glint/internal/integration/slack"
 )
 
-// The GitLab webhook fixtures live with the event package.
-const fixtures = "../../event/testdata"
-
 const webhook = "https://hooks.slack.com/services/T0000/B0000/s3cr3tW3bh00kT0k3n"
 
-var headers = map[string]string{
-	"push.json": "Push Hook", "tag_push.json": "Tag Push Hook", "issue.json": "Issue Hook",
-	"merge_request.json": "Merge Request Hook", "note_commit.json": "Note Hook", "note_issue.json": "Note Hook",
-	"note_merge_request.json": "Note Hook", "note_snippet.json": "Note Hook", "pipeline.json": "Pipeline Hook",
-	"job.json": "Job Hook", "wiki_page.json": "Wiki Page Hook", "deployment.json": "Deployment Hook",
-}
-
-var project = integration.Project{ID: 1, Name: "Gitlab Test", FullName: "Gitlab Org / Gitlab Test", FullPath: "gitlab-org/gitlab-test",
-	WebURL: "https://glint.example.com/gitlab-org/gitlab-test", DefaultBranch: "master"}
+var project = integrationtest.Project
 
 // parse reads a fixture, lets change edit its JSON, and parses it under
 // header (the fixture's own when "").
 func parse(t testing.TB, file, header string, change func(m map[string]any)) *event.Event {
 	t.Helper()
-	body, err := os.ReadFile(filepath.Join(fixtures, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if change != nil {
-		var m map[string]any
-		if err := json.Unmarshal(body, &m); err != nil {
-			t.Fatal(err)
-		}
-		change(m)
-		if body, err = json.Marshal(m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if header == "" {
-		header = headers[file]
-	}
-	ev, err := event.Parse(header, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return integrationtest.Event(t, file, header, change)
 }
 
 func attrs(m map[string]any) map[string]any { return m["object_attributes"].(map[string]any) }
@@ -325,12 +291,9 @@ func TestSendToServer(t *testing.T) {
 // FuzzBuild: whatever GitLab event is accepted, the Slack request is built
 // without panic and carries a JSON payload.
 func FuzzBuild(f *testing.F) {
-	for file, header := range headers {
-		b, err := os.ReadFile(filepath.Join(fixtures, file))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(header, b)
+	for _, file := range integrationtest.FixtureFiles(f) {
+		header, body := integrationtest.Fixture(f, file)
+		f.Add(header, body)
 	}
 	f.Fuzz(func(t *testing.T, header string, body []byte) {
 		ev, err := event.Parse(header, body)

@@ -1,0 +1,111 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/slashcmd"
+	"github.com/glint-dev/glint/internal/store"
+)
+
+// slashTrigger is POST /api/v4/projects/:id/services/<slug
+// underscored>/trigger, where Slack or Mattermost send a slash command
+// (spec §12). There is no user authentication: the "token" parameter must
+// equal the active service's stored token. As GitLab, an unknown project,
+// a service that is not active and a wrong token are all
+// 404 {"message":"404 Service Not Found"}, so that project names do not
+// leak; a missing token is Grape's 400.
+func (s *Server) slashTrigger(slug string) http.HandlerFunc {
+	svc, ok := catalog.Lookup(slug)
+	if !ok {
+		panic("api: no service " + slug)
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		params, ok := s.params(w, r)
+		if !ok {
+			return
+		}
+		if _, sent := params["token"]; !sent {
+			writeError(w, 400, "token is missing")
+			return
+		}
+		token, ok := tokenParam(params)
+		if !ok {
+			writeError(w, 400, "token is invalid")
+			return
+		}
+		p, err := s.findProject(r.Context(), r.PathValue("id"))
+		if errors.Is(err, store.ErrNotFound) {
+			notFound(w, "Service")
+			return
+		}
+		if err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+		rec, err := s.st.Service(r.Context(), p.ID, svc.Slug)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+			notFound(w, "Service")
+			return
+		}
+		if err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+		conf, err := settings.Resolve(svc, rec, s.opt.Sealer)
+		if err != nil {
+			// The error names the field, never the secret.
+			s.log.ErrorContext(r.Context(), "cannot open a slash command token", "service", svc.Slug, "project_id", p.ID, "err", err)
+			serverError(w)
+			return
+		}
+		stored, _ := conf["token"].(string)
+		if !tokenMatches(token, stored) {
+			notFound(w, "Service")
+			return
+		}
+		text, _ := params["text"].(string)
+		trigger, _ := params["command"].(string)
+		resp := slashcmd.Answer(slashcmd.Request{
+			Trigger: trigger, Text: text, ProjectURL: s.opt.BaseURL + "/" + p.FullPath(),
+			Slack: svc.Slug == "slack-slash-commands",
+		})
+		writeJSON(w, resp.Status, resp)
+	}
+}
+
+// tokenParam reads the token as Grape's String type coerces it; ok is
+// false for a value that is no scalar. null is "", which matches no
+// service.
+func tokenParam(params map[string]any) (string, bool) {
+	switch v := params["token"].(type) {
+	case nil:
+		return "", true
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		if v {
+			return "true", true
+		}
+		return "false", true
+	}
+	return "", false
+}
+
+// tokenMatches compares a given token with the stored one in constant
+// time, whatever their lengths; a blank stored token matches nothing.
+func tokenMatches(given, stored string) bool {
+	if strings.TrimSpace(stored) == "" {
+		return false
+	}
+	g, st := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(stored))
+	return subtle.ConstantTimeCompare(g[:], st[:]) == 1
+}

@@ -1,0 +1,52 @@
+package chatmsg
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration"
+)
+
+// ErrWebhook is Prepare's error for a webhook that is not an http(s) URL.
+// It never quotes the webhook: its path or query is a credential.
+var ErrWebhook = errors.New("the webhook is not an http(s) URL")
+
+// Prepare does what GitLab's ChatNotificationService#execute does before
+// it hands a message to its notifier: it reads the chat settings, drops
+// the event when the notifier does not take its kind (the kinds in
+// without; Teams and Hangouts Chat take no deployments), no webhook is set
+// or the filters (Allows) drop it, checks the webhook, and writes the
+// message. A nil message means nothing to send. The error wraps ErrWebhook
+// after the service's name.
+func Prepare(service string, ev *event.Event, properties map[string]any, p integration.Project, without ...event.Kind) (Settings, *Message, error) {
+	s := ReadSettings(properties)
+	if s.Webhook == "" || slices.Contains(without, ev.Kind) || !s.Allows(ev, p) {
+		return s, nil, nil
+	}
+	if u, err := url.Parse(s.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return s, nil, fmt.Errorf("%s: %w", service, ErrWebhook)
+	}
+	m, ok := Build(ev, p)
+	if !ok {
+		return s, nil, nil
+	}
+	return s, m, nil
+}
+
+// Str is a string property of a service, "" when unset, blank or not a
+// string (GitLab's .presence), for the services outside the chat
+// notifiers that read theirs the same way.
+func Str(properties map[string]any, name string) string { return str(properties, name) }
+
+// Bool is a boolean property: a boolean or one of its usual spellings;
+// ok is false when it is unset or neither.
+func Bool(properties map[string]any, name string) (value, ok bool) {
+	return boolean(properties[name])
+}
+
+// ProjectName is GitLab's project_name for the chat services: the
+// project's full name with all whitespace removed ("GitlabOrg/GitlabTest").
+func ProjectName(p integration.Project) string { return injectedName(p) }

@@ -1,0 +1,164 @@
+// Package campfire builds the requests of GitLab 12.5's "Campfire"
+// service (CampfireService, the version on Gitlab::HTTP). Campfire posts
+// to a room by id, and the service knows the room by name, so a push takes
+// two requests, both with HTTP Basic auth <token>:X:
+//
+//  1. GET https://<subdomain>.campfirenow.com/rooms.json, the rooms;
+//  2. POST https://<subdomain>.campfirenow.com/room/<id>/speak.json for
+//     the first room whose name is exactly the configured room, the
+//     message form-encoded as message[type]=TextMessage&message[body]=...
+//
+// The second request depends on the answer to the first, so Build returns
+// the lookup with a Then that makes the post from the room list (see
+// integration.Request.Then). No room of that name means nothing is posted;
+// glint reports it as an error rather than silently, as GitLab does.
+// Campfire takes pushes only (not tag pushes).
+//
+// It knows events and the integration types; it must not import the API,
+// the store or the delivery code.
+package campfire
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration"
+)
+
+var (
+	errToken     = errors.New("campfire: the token is not set")
+	errSubdomain = errors.New("campfire: the subdomain is not a host name")
+)
+
+// Build returns the room lookup for a push, whose Then posts the message,
+// or nothing for other events. settings are the service's resolved
+// properties.
+func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
+	if ev.Kind != event.Push || ev.Push == nil {
+		return nil, nil
+	}
+	token := chatmsg.Str(settings, "token")
+	if token == "" {
+		return nil, errToken
+	}
+	subdomain := chatmsg.Str(settings, "subdomain")
+	if !hostLabels(subdomain) {
+		return nil, errSubdomain
+	}
+	base := "https://" + subdomain + ".campfirenow.com"
+	auth := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(token+":X"))}}
+	room := chatmsg.Str(settings, "room")
+	text := Message(ev.Push, p)
+	return []integration.Request{{
+		Method: http.MethodGet,
+		URL:    base + "/rooms.json",
+		Header: auth,
+		Then: func(answer []byte) ([]integration.Request, error) {
+			id, err := roomID(answer, room)
+			if err != nil {
+				return nil, err
+			}
+			return []integration.Request{{
+				Method: http.MethodPost,
+				URL:    base + "/room/" + url.PathEscape(id) + "/speak.json",
+				Header: http.Header{
+					"Authorization": auth["Authorization"],
+					"Content-Type":  {"application/x-www-form-urlencoded"},
+				},
+				Body: integration.Form("message[type]", "TextMessage", "message[body]", text),
+			}}, nil
+		},
+	}}, nil
+}
+
+// Message is CampfireService#build_message. The project is glint's: its
+// full name ("Group / Project") and web URL.
+func Message(e *event.PushEvent, p integration.Project) string {
+	ref := event.RefName(e.Ref)
+	head := "[" + p.FullName + "] " + e.UserName + " "
+	switch {
+	case e.Before == event.BlankSHA:
+		return head + "pushed new branch " + ref + " \n"
+	case e.After == event.BlankSHA:
+		return head + "removed branch " + ref + " \n"
+	}
+	return head + fmt.Sprintf("pushed %d commits to %s. ", e.TotalCommitsCount, ref) +
+		p.WebURL + "/compare/" + e.Before + "..." + e.After
+}
+
+// roomID finds the id of the first room named exactly name in a
+// rooms.json answer ({"rooms": [{"id": 123, "name": "..."}, ...]}). The
+// answer may be cut short (glint keeps the first 4 KiB of an answer): the
+// rooms are read one by one, and those past the cut are not seen.
+func roomID(answer []byte, name string) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(answer))
+	dec.UseNumber()
+	notFound := fmt.Errorf("campfire: no room named %q in the room list", name)
+	if !enterRooms(dec) {
+		return "", notFound
+	}
+	for dec.More() {
+		var r struct {
+			ID   any    `json:"id"`
+			Name string `json:"name"`
+		}
+		if err := dec.Decode(&r); err != nil {
+			break // cut short, or not a room
+		}
+		if r.Name != name || r.ID == nil {
+			continue
+		}
+		switch id := r.ID.(type) {
+		case json.Number:
+			return id.String(), nil
+		case string:
+			return id, nil
+		}
+	}
+	return "", notFound
+}
+
+// enterRooms moves dec into the "rooms" array of the top-level object.
+func enterRooms(dec *json.Decoder) bool {
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if key != "rooms" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return false
+			}
+			continue
+		}
+		t, err := dec.Token()
+		return err == nil && t == json.Delim('[')
+	}
+	return false
+}
+
+// hostLabels reports whether s can stand before ".campfirenow.com" in a
+// host name: letters, digits, hyphens and inner dots only.
+func hostLabels(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

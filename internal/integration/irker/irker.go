@@ -1,0 +1,365 @@
+// Package irker builds the messages of GitLab 12.5's "Irker (IRC gateway)"
+// service (spec §8): for a push, a few IRC messages written as lines of
+// JSON, {"to": [<channel URIs>], "privmsg": <text>}, over one TCP
+// connection to the irker daemon at server_host:server_port (default
+// localhost:6659), as GitLab's IrkerWorker sends them.
+//
+// Irker is not HTTP: Build returns one integration.Request with TCP set to
+// the daemon's address and Body holding every line; the outbound client
+// writes it through the guarded dialer, so the local-network policy
+// applies (the default localhost needs "allow local requests").
+//
+// It knows events and the integration types; it must not import the API,
+// the store or the delivery code.
+package irker
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration"
+)
+
+// The defaults of GitLab's IrkerService#settings, used when the setting is
+// blank.
+const (
+	DefaultHost = "localhost"
+	DefaultPort = "6659"
+)
+
+// maxCommits is how many commits get a message of their own (the limit of
+// GitHub's IRC hook, which GitLab copied).
+const maxCommits = 3
+
+// mIRC formatting codes.
+const (
+	reset     = "\x0f"
+	bold      = "\x02"
+	underline = "\x1f"
+	red       = "\x0304" // repository name
+	brown     = "\x0305" // branch
+	blue      = "\x0302" // URLs, with underline
+	grey      = "\x0314" // commit id
+	lightBlue = "\x0312" // file count
+)
+
+// errNoChannels: GitLab refuses to save such a service ("recipients are all
+// invalid"); glint may hold one from before, and cannot send for it.
+var errNoChannels = errors.New("irker: the recipients are all invalid (no irc:// or ircs:// channel)")
+
+// Build returns the request that writes the push's messages to the irker
+// daemon, or none for other events and pushes without a message. settings
+// are the service's resolved properties.
+func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
+	// GitLab's IrkerService#execute acts on object_kind "push" only: tag
+	// pushes send nothing.
+	if ev.Kind != event.Push || ev.Push == nil {
+		return nil, nil
+	}
+	recipients, _ := settings["recipients"].(string)
+	var defaultURI *string
+	if s, ok := settings["default_irc_uri"].(string); ok {
+		defaultURI = &s
+	}
+	channels := Channels(recipients, defaultURI)
+	if len(channels) == 0 {
+		return nil, errNoChannels
+	}
+	msgs := Messages(ev.Push, p, truthy(settings["colorize_messages"]))
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	body, err := Body(channels, msgs)
+	if err != nil {
+		return nil, err
+	}
+	return []integration.Request{{TCP: Address(settings), Body: body}}, nil
+}
+
+// Address is the daemon's "host:port": server_host and server_port, each
+// defaulted when blank as GitLab's IrkerService#settings does.
+func Address(settings map[string]any) string {
+	host := strings.TrimSpace(text(settings["server_host"]))
+	if host == "" {
+		host = DefaultHost
+	}
+	port := strings.TrimSpace(text(settings["server_port"]))
+	if port == "" {
+		port = DefaultPort
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// text is a setting's value as text: strings as they are, numbers in
+// decimal, nil as "".
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(x))
+		return err == nil && b
+	}
+	return false
+}
+
+// rubySpace is Ruby's \s: ASCII whitespace only.
+var rubySpace = regexp.MustCompile(`[ \t\n\v\f\r]+`)
+
+// Channels turns the recipients setting into channel URIs as GitLab's
+// IrkerService does when it saves the service (spec §8):
+//
+//   - recipients are split on whitespace (Ruby's split(/\s+/): a leading
+//     empty recipient is kept, trailing ones are not);
+//   - a recipient that parses as an irc:// or ircs:// URI with a path is
+//     kept as that URI;
+//   - when that fails, or whenever defaultURI is not nil (even ""), the
+//     recipient is resolved against the root of defaultURI (URI.join of
+//     defaultURI, "/" and the recipient), and the result replaces the first
+//     one if it is an irc(s) URI, or drops the recipient if it is not; a
+//     join that cannot be made (no default, a relative default) keeps the
+//     first result;
+//   - invalid recipients are dropped.
+//
+// So with the default "irc://chat.freenode.net/", "#commits" gives
+// "irc://chat.freenode.net/#commits", "chan" gives
+// "irc://chat.freenode.net/chan", a full irc URI stays as it is and
+// "ftp://bad" is dropped.
+func Channels(recipients string, defaultURI *string) []string {
+	parts := rubySpace.Split(recipients, -1)
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	var out []string
+	for _, r := range parts {
+		if c := channel(r, defaultURI); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func channel(recipient string, defaultURI *string) string {
+	uri := ircURI(recipient)
+	if uri != "" && defaultURI == nil {
+		return uri
+	}
+	if joined, ok := join(defaultURI, recipient); ok {
+		uri = ircURI(joined)
+	}
+	return uri
+}
+
+// join resolves recipient against the root of defaultURI, as Ruby's
+// URI.join(defaultURI, "/", recipient); ok is false where Ruby raises.
+func join(defaultURI *string, recipient string) (string, bool) {
+	if defaultURI == nil {
+		return "", false
+	}
+	base, err := url.Parse(*defaultURI)
+	if err != nil || !base.IsAbs() || base.Opaque != "" {
+		return "", false
+	}
+	ref, err := url.Parse(recipient)
+	if err != nil {
+		return "", false
+	}
+	root := base.ResolveReference(&url.URL{Path: "/"})
+	return root.ResolveReference(ref).String(), true
+}
+
+// ircURI returns raw as a URI if it is one GitLab accepts as a channel: a
+// scheme of irc or ircs and a path (possibly empty, but not an opaque
+// URI); "" otherwise.
+func ircURI(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "irc" && u.Scheme != "ircs") || u.Opaque != "" {
+		return ""
+	}
+	return u.String()
+}
+
+// refPrefix is what GitLab strips from a ref, wherever it occurs: the
+// worker replaces every match of %r{refs/[^/]*/} with nothing.
+var refPrefix = regexp.MustCompile(`refs/[^/]*/`)
+
+// Messages are the IRC messages GitLab's IrkerWorker sends for a push, in
+// order (spec §8):
+//
+//  1. on a new branch, "[<repo>] <committer> has created a new branch
+//     <branch>: <project URL>/branches";
+//     on a deleted branch, "[<repo>] <committer> has deleted the branch
+//     <branch>";
+//  2. when total_commits_count is not 0, "[<repo>] <committer> pushed <n>
+//     new commit(s) to <branch>: <project URL>/compare/<before>...<after>"
+//     (ids cut to 8 characters);
+//  3. for each of the first 3 commits of the payload, "<repo>/<branch>
+//     <sha> <author> (<n> file(s)): <title>".
+//
+// repo is the payload's repository name, committer its user_name, and the
+// project URL glint's (as GitLab uses its own URL). With colors, mIRC codes
+// colour the repository, branch, URLs, ids, file counts and commit count.
+//
+// GitLab reads two things from the repository that glint does not hold: on
+// a new branch it compares from the parent of the first commit (glint
+// keeps the payload's before, all zeros), and it counts a commit's files
+// from its diff (glint counts the payload's added, modified and removed
+// paths). A commit's title is taken from its message as GitLab's
+// Commit#title does.
+func Messages(e *event.PushEvent, p integration.Project, colors bool) []string {
+	paint := func(code, s string) string {
+		if colors {
+			return code + s + reset
+		}
+		return s
+	}
+	repo := paint(red, e.Repository.Name)
+	branch := paint(brown, refPrefix.ReplaceAllString(e.Ref, ""))
+	committer := e.UserName
+	projectURL := p.WebURL
+	if projectURL == "" {
+		projectURL = e.Project.WebURL
+	}
+
+	var msgs []string
+	switch {
+	case e.Before == event.BlankSHA:
+		msgs = append(msgs, "["+repo+"] "+committer+" has created a new branch "+branch+": "+
+			paint(blue+underline, projectURL+"/branches"))
+	case e.After == event.BlankSHA:
+		msgs = append(msgs, "["+repo+"] "+committer+" has deleted the branch "+branch)
+	}
+	if e.TotalCommitsCount == 0 {
+		return msgs
+	}
+	commits := "new commit"
+	if e.TotalCommitsCount > 1 {
+		commits += "s"
+	}
+	compare := projectURL + "/compare/" + truncateSHA(e.Before) + "..." + truncateSHA(e.After)
+	msgs = append(msgs, "["+repo+"] "+committer+" pushed "+paint(bold, strconv.Itoa(e.TotalCommitsCount))+" "+commits+
+		" to "+branch+": "+paint(blue+underline, compare))
+	for _, c := range e.Commits[:min(len(e.Commits), maxCommits)] {
+		n := len(c.Added) + len(c.Modified) + len(c.Removed)
+		files := strconv.Itoa(n) + " file"
+		if n > 1 {
+			files += "s"
+		}
+		msgs = append(msgs, repo+"/"+branch+" "+paint(grey, truncateSHA(c.ID))+" "+c.Author.Name+
+			" ("+paint(lightBlue, files)+"): "+CommitTitle(c.Message))
+	}
+	return msgs
+}
+
+// truncateSHA is GitLab's Commit.truncate_sha: the first 8 characters.
+func truncateSHA(sha string) string {
+	if len(sha) > 8 {
+		return sha[:8]
+	}
+	return sha
+}
+
+// CommitTitle is GitLab 12.5's Commit#title: the message's first line
+// (up to a CR or LF), "--no commit message" when the message is blank,
+// and, from 100 characters on, cut at the last space within the first 80
+// characters (or at 80) with "…" appended.
+func CommitTitle(message string) string {
+	message = strings.ToValidUTF8(message, "\uFFFD")
+	full := message
+	if strings.TrimSpace(message) == "" {
+		full = "--no commit message"
+	} else if i := strings.IndexAny(message, "\r\n"); i >= 0 {
+		full = message[:i]
+	}
+	if utf8.RuneCountInString(full) < 100 {
+		return full
+	}
+	const room = 80 // truncate(81, omission: "…"): 81 minus the omission
+	runes := []rune(full)
+	stop := room
+	for i := min(room, len(runes)-1); i >= 0; i-- {
+		if runes[i] == ' ' {
+			stop = i
+			break
+		}
+	}
+	return string(runes[:stop]) + "…"
+}
+
+// line is one message to the daemon, keys in GitLab's order.
+type line struct {
+	To      []string `json:"to"`
+	Privmsg string   `json:"privmsg"`
+}
+
+// Body is what is written to the daemon: for each message, the JSON of
+// {"to": channels, "privmsg": message} as Ruby's JSON.dump writes it,
+// then a newline.
+func Body(channels []string, msgs []string) ([]byte, error) {
+	var out []byte
+	for _, m := range msgs {
+		js, err := rubyJSON(line{To: channels, Privmsg: m})
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, js...), '\n')
+	}
+	return out, nil
+}
+
+// rubyJSON encodes v as Ruby's JSON.dump does: no HTML escaping, and the
+// line and paragraph separators U+2028 and U+2029 left as they are.
+// Control characters are \u00xx in both (lowercase hex), which is how the
+// mIRC colour codes travel.
+func rubyJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	js := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	out := make([]byte, 0, len(js))
+	for i := 0; i < len(js); i++ {
+		if js[i] != '\\' || i+1 == len(js) {
+			out = append(out, js[i])
+			continue
+		}
+		// An escape is taken whole, so that an escaped backslash
+		// followed by "u2028" is never read as one.
+		switch string(js[i:min(i+6, len(js))]) {
+		case `\u2028`:
+			out = append(out, "\u2028"...)
+			i += 5
+		case `\u2029`:
+			out = append(out, "\u2029"...)
+			i += 5
+		default:
+			out = append(out, js[i], js[i+1])
+			i++
+		}
+	}
+	return out, nil
+}
