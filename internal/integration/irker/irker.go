@@ -14,8 +14,6 @@
 package irker
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -320,7 +318,7 @@ type line struct {
 func Body(channels []string, msgs []string) ([]byte, error) {
 	var out []byte
 	for _, m := range msgs {
-		js, err := rubyJSON(line{To: channels, Privmsg: m})
+		js, err := integration.JSON(line{To: channels, Privmsg: m})
 		if err != nil {
 			return nil, err
 		}
@@ -329,37 +327,3 @@ func Body(channels []string, msgs []string) ([]byte, error) {
 	return out, nil
 }
 
-// rubyJSON encodes v as Ruby's JSON.dump does: no HTML escaping, and the
-// line and paragraph separators U+2028 and U+2029 left as they are.
-// Control characters are \u00xx in both (lowercase hex), which is how the
-// mIRC colour codes travel.
-func rubyJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	js := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	out := make([]byte, 0, len(js))
-	for i := 0; i < len(js); i++ {
-		if js[i] != '\\' || i+1 == len(js) {
-			out = append(out, js[i])
-			continue
-		}
-		// An escape is taken whole, so that an escaped backslash
-		// followed by "u2028" is never read as one.
-		switch string(js[i:min(i+6, len(js))]) {
-		case `\u2028`:
-			out = append(out, "\u2028"...)
-			i += 5
-		case `\u2029`:
-			out = append(out, "\u2029"...)
-			i += 5
-		default:
-			out = append(out, js[i], js[i+1])
-			i++
-		}
-	}
-	return out, nil
-}
