@@ -326,4 +326,3 @@ func Body(channels []string, msgs []string) ([]byte, error) {
 	}
 	return out, nil
 }
-
