@@ -112,6 +112,8 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 	status := store.DeliveryDelivered
 	var next Result
 	switch {
+	case res == nil && sendErr == nil:
+		status = store.DeliverySkipped
 	case attempt.Error == "":
 	case outcome.Retry && attempt.Attempt < d.cfg.MaxAttempts && d.now().Sub(dl.CreatedAt) < d.cfg.Deadline:
 		status = store.DeliveryPending

@@ -10,6 +10,9 @@ const (
 	DeliveryPending   = "pending"
 	DeliveryDelivered = "delivered"
 	DeliveryFailed    = "failed"
+	// DeliverySkipped: the service's own filters (branches, pipeline
+	// status, ...) left nothing to send for this event.
+	DeliverySkipped = "skipped"
 )
 
 // Event is an event accepted by the intake, kept as it arrived.
