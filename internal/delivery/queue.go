@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/glint-dev/glint/internal/store"
+	"github.com/glint-dev/glint/internal/store/sqlstore"
 )
 
 // deliveryArgs is the job River carries: only the delivery's id. The
@@ -154,22 +155,16 @@ func NewSQLiteQueue(ctx context.Context, db *sql.DB, d *Deliverer, cfg QueueConf
 	return newQueue(driver, d, cfg)
 }
 
+// riverMigrationLock names the advisory lock held while River migrates.
+const riverMigrationLock = 0x676c696e74 // "glint"
+
 // NewPostgresQueue runs River on PostgreSQL with its pgx driver. River's
 // migrations run under an advisory lock so nodes starting together
 // migrate once.
 func NewPostgresQueue(ctx context.Context, pool *pgxpool.Pool, d *Deliverer, cfg QueueConfig) (*Queue, error) {
 	driver := riverpgxv5.New(pool)
-	conn, err := pool.Acquire(ctx)
+	err := sqlstore.WithAdvisoryLock(ctx, pool, riverMigrationLock, func() error { return migrateRiver(ctx, driver) })
 	if err != nil {
-		return nil, err
-	}
-	defer conn.Release()
-	const lockID = 0x676c696e74 // "glint"
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockID); err != nil {
-		return nil, err
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockID) //nolint:errcheck
-	if err := migrateRiver(ctx, driver); err != nil {
 		return nil, err
 	}
 	return newQueue[pgx.Tx](driver, d, cfg)
