@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/settings"
 )
 
@@ -37,10 +40,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&dc.FetchPoll, "queue-poll", envDuration("GLINT_QUEUE_POLL", 200*time.Millisecond), "how often the queue looks for jobs without a notification (env GLINT_QUEUE_POLL)")
 	fs.DurationVar(&dc.Sweep, "queue-sweep", envDuration("GLINT_QUEUE_SWEEP", 30*time.Second), "how often pending deliveries without a job are queued again (env GLINT_QUEUE_SWEEP)")
 	fs.DurationVar(&dc.Retention, "delivery-retention", envDuration("GLINT_DELIVERY_RETENTION", 30*24*time.Hour), "how long finished deliveries stay in the log (env GLINT_DELIVERY_RETENTION)")
+	var overrides overrideFlag
+	fs.Var(&overrides, "endpoint-override",
+		"`FROM=TO`: send the outbound HTTP calls meant for the origin FROM (scheme://host[:port]) to the origin TO instead,\n"+
+			"e.g. https://api.pushover.net=http://relay.internal:8080; repeatable; replaces the environment's list\n"+
+			"(env GLINT_ENDPOINT_OVERRIDES, comma-separated)")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
 	log := newLogger(*logFormat, stderr)
+	if overrides == nil {
+		var err error
+		if overrides, err = envOverrides("GLINT_ENDPOINT_OVERRIDES"); err != nil {
+			return err
+		}
+	}
+	dc.Overrides = overrides
+	for _, o := range overrides {
+		log.Info("outbound endpoint override", "from", o.From, "to", o.To)
+	}
 
 	st, err := app.OpenStore(ctx, *cfg)
 	if err != nil {
@@ -103,6 +121,51 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// overrideFlag is the repeatable --endpoint-override flag.
+type overrideFlag []outbound.Override
+
+func (f *overrideFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	parts := make([]string, len(*f))
+	for i, o := range *f {
+		parts[i] = o.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set parses one more override, refusing a second one of an origin.
+func (f *overrideFlag) Set(v string) error {
+	list := make([]string, 0, len(*f)+1)
+	for _, o := range *f {
+		list = append(list, o.String())
+	}
+	all, err := outbound.ParseOverrides(append(list, v))
+	if err != nil {
+		return err
+	}
+	*f = all
+	return nil
+}
+
+// envOverrides reads endpoint overrides from a comma-separated variable;
+// an invalid one is an error rather than ignored, so that calls are never
+// sent where the operator did not mean them to go.
+func envOverrides(name string) ([]outbound.Override, error) {
+	var list []string
+	for part := range strings.SplitSeq(os.Getenv(name), ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			list = append(list, part)
+		}
+	}
+	o, err := outbound.ParseOverrides(list)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return o, nil
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,11 +13,27 @@ import (
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
 	"github.com/glint-dev/glint/internal/store"
-	"github.com/glint-dev/glint/internal/store/sqlstore"
+	"github.com/glint-dev/glint/internal/store/storetest/pgtest"
 )
 
-// benchEnv is a glint server on SQLite in a temporary directory, with the
-// bootstrap root user, one project and its Slack service configured.
+// benchEngines runs f as a sub-benchmark per database: "sqlite" in a
+// temporary directory, and "postgres" on a fresh database from pgtest when
+// GLINT_TEST_POSTGRES is set (skipped otherwise, in CI too: benchmarks
+// are not part of the suite CI requires PostgreSQL for).
+func benchEngines(b *testing.B, f func(b *testing.B, e *benchEnv)) {
+	b.Run("sqlite", func(b *testing.B) { f(b, newBenchEnv(b, app.Config{DataDir: b.TempDir()})) })
+	b.Run("postgres", func(b *testing.B) {
+		if strings.TrimSpace(os.Getenv(pgtest.EnvVar)) == "" {
+			b.Skip(pgtest.EnvVar + " is not set: skipping PostgreSQL")
+		}
+		// serve's default --db-pool-size.
+		f(b, newBenchEnv(b, app.Config{DataDir: b.TempDir(), Database: pgtest.Postgres(b), PoolSize: 10}))
+	})
+}
+
+// benchEnv is a glint server on cfg's database (SQLite in cfg.DataDir, or
+// an empty PostgreSQL database), with the bootstrap root user, one project
+// and its Slack service configured.
 type benchEnv struct {
 	handler http.Handler
 	token   string
@@ -25,18 +41,14 @@ type benchEnv struct {
 	body    []byte // what GET answered, for the bare handler
 }
 
-func newBenchEnv(b *testing.B) *benchEnv {
+func newBenchEnv(b *testing.B, cfg app.Config) *benchEnv {
 	b.Helper()
 	ctx := b.Context()
-	cfg := app.Config{DataDir: b.TempDir()}
-	st, err := sqlstore.OpenSQLite(filepath.Join(cfg.DataDir, "glint.db"))
+	st, err := app.OpenStore(ctx, cfg) // opens and migrates, as serve does
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	keys, err := app.LoadKeys(ctx, cfg, st)
 	if err != nil {
 		b.Fatal(err)
@@ -89,37 +101,38 @@ func (e *benchEnv) put(b *testing.B, push bool) *httptest.ResponseRecorder {
 // BenchmarkGetService is GET .../services/slack through the whole stack:
 // middleware, token authentication, project access and the store.
 func BenchmarkGetService(b *testing.B) {
-	e := newBenchEnv(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		e.get(b)
-	}
+	benchEngines(b, func(b *testing.B, e *benchEnv) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.get(b)
+		}
+	})
 }
 
 // BenchmarkPutService is PUT .../services/slack, alternating push_events,
 // so that every request writes.
 func BenchmarkPutService(b *testing.B) {
-	e := newBenchEnv(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		e.put(b, i%2 == 0)
-	}
+	benchEngines(b, func(b *testing.B, e *benchEnv) {
+		b.ReportAllocs()
+		push := false
+		for b.Loop() {
+			push = !push
+			e.put(b, push)
+		}
+	})
 }
 
 // BenchmarkBareHandler is the ceiling: a plain handler writing the bytes
 // GET answered, with the same request and recorder overhead.
 func BenchmarkBareHandler(b *testing.B) {
-	e := newBenchEnv(b)
+	e := newBenchEnv(b, app.Config{DataDir: b.TempDir()})
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(e.body)
 	})
 	e.handler = bare
 	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
+	for b.Loop() {
 		e.get(b)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes bounds a request body on the API; larger ones get 413.
@@ -23,6 +24,9 @@ var (
 // their text (UseNumber) so integers are not rounded through float64.
 func readParams(r *http.Request) (map[string]any, error) {
 	params := map[string]any{}
+	if !validUTF8(r.URL.Query()) {
+		return nil, errMalformed
+	}
 	for k, v := range r.URL.Query() {
 		params[formKey(k)] = formValue(k, v)
 	}
@@ -43,7 +47,7 @@ func readParams(r *http.Request) (map[string]any, error) {
 	switch ctype {
 	case "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
-		if err != nil {
+		if err != nil || !validUTF8(vals) {
 			return nil, errMalformed
 		}
 		for k, v := range vals {
@@ -51,7 +55,7 @@ func readParams(r *http.Request) (map[string]any, error) {
 		}
 	case "multipart/form-data":
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil {
+		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil || !validUTF8(r.MultipartForm.Value) {
 			return nil, errMalformed
 		}
 		for k, v := range r.MultipartForm.Value {
@@ -89,6 +93,22 @@ func formKey(k string) string {
 		return k[:len(k)-2]
 	}
 	return k
+}
+
+// validUTF8 reports whether every form value is UTF-8: PostgreSQL refuses
+// to store other bytes, and nothing good comes of them anywhere.
+func validUTF8(vals url.Values) bool {
+	for k, vs := range vals {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func formValue(k string, v []string) any {

@@ -29,6 +29,10 @@ type DeliveryConfig struct {
 	AllowLocal     bool
 	BaseURL        string
 	UserAgent      string
+	// Overrides send the calls meant for one origin to another (a relay,
+	// a self-hosted compatible server, a test server); see
+	// outbound.Override.
+	Overrides []outbound.Override
 }
 
 // Delivery is a running delivery half.
@@ -43,7 +47,7 @@ type Delivery struct {
 // StartDelivery starts River on the node's database and the workers that
 // deliver, plus the pruning of old delivery logs.
 func StartDelivery(ctx context.Context, c Config, st *sqlstore.DB, sealer settings.Sealer, dc DeliveryConfig, log *slog.Logger, reg prometheus.Registerer) (*Delivery, error) {
-	client := outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent})
+	client := outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides})
 	var metrics *delivery.Metrics
 	if reg != nil {
 		metrics = delivery.NewMetrics(reg, st)

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/glint-dev/glint/internal/catalog"
 )
@@ -116,6 +117,11 @@ func Parse(header string, body []byte) (*Event, error) {
 			return nil, errorf("missing X-Gitlab-Event header")
 		}
 		return nil, errorf("unknown event %q", header)
+	}
+	// JSON is UTF-8 (RFC 8259); other bytes would be stored, logged and
+	// sent on as they came.
+	if !utf8.Valid(body) {
+		return nil, errorf("malformed JSON: the body is not valid UTF-8")
 	}
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {

@@ -255,6 +255,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty body", "Push Hook", nil, "malformed JSON: unexpected end of JSON input"},
 		{"syntax", "Push Hook", []byte(`{"object_kind":"push",}`), "malformed JSON: invalid character '}' looking for beginning of object key string"},
 		{"trailing data", "Push Hook", []byte(`{"object_kind":"push"} {}`), "malformed JSON: invalid character '{' after top-level value"},
+		{"not UTF-8", "Push Hook", []byte("{\"object_kind\":\"push\",\"ref\":\"\xff\"}"), "malformed JSON: the body is not valid UTF-8"},
 		{"array", "Push Hook", []byte(`[]`), "malformed JSON: the body is not an object"},
 		{"null", "Push Hook", []byte(`null`), "malformed JSON: the body is not an object"},
 		{"no object_kind", "Push Hook", del("push.json", "object_kind"), "missing object_kind"},

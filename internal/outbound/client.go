@@ -60,6 +60,12 @@ type Options struct {
 	// DefaultMaxRedirects and a negative value follows none (the 3xx
 	// response is returned as the result).
 	MaxRedirects int
+	// Overrides send the HTTP calls meant for one origin to another (see
+	// Override): the first whose From matches a request URL, or a
+	// redirect's, rewrites it before it is checked and sent. Raw TCP
+	// writes are not affected. Make them with ParseOverride: New panics
+	// on one whose From or To is not an http(s) origin.
+	Overrides []Override
 }
 
 // Result is the answer to one HTTP call. Any status is a result, not an
@@ -67,7 +73,9 @@ type Options struct {
 type Result struct {
 	Status int
 	Header http.Header
-	// Body is the first 4 KiB of the response body at most.
+	// Body is the first 4 KiB of the response body at most, as text that
+	// can be shown and stored as it is: valid UTF-8 without NUL (see
+	// text). A body that is such text is kept byte for byte.
 	Body []byte
 	// Duration is the time from sending the request to reading Body.
 	Duration time.Duration
@@ -106,6 +114,7 @@ func newClient(opts Options, dialer *net.Dialer) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
+	opts.Overrides = compileOverrides(opts.Overrides)
 	return &Client{
 		opts:     opts,
 		dialer:   dialer,
@@ -132,10 +141,15 @@ func newHTTPClient(opts Options, dialer *net.Dialer, insecure bool) *http.Client
 		MaxResponseHeaderBytes: 64 << 10,
 		ForceAttemptHTTP2:      true,
 	}
+	check := checkRedirect(opts.MaxRedirects)
+	overrides := opts.Overrides
 	return &http.Client{
-		Transport:     transport,
-		CheckRedirect: checkRedirect(opts.MaxRedirects),
-		Timeout:       opts.Timeout,
+		Transport: transport,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			rewriteRedirect(overrides, req)
+			return check(req, via)
+		},
+		Timeout: opts.Timeout,
 	}
 }
 
@@ -173,10 +187,14 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 //
 // A request with TCP set is no HTTP call: its Body is written to that
 // address (see sendTCP) and the Result, marked TCP, has no status.
+//
+// An endpoint override (Options.Overrides) matching r.URL rewrites it
+// first: the rewritten URL is the one checked, sent and named in errors.
 func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error) {
 	if r.TCP != "" {
 		return c.sendTCP(ctx, r.TCP, r.Body)
 	}
+	r.URL, _ = rewrite(c.opts.Overrides, r.URL)
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -209,12 +227,16 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 	defer resp.Body.Close()
 	// The status line is the answer; a body cut short (by the timeout,
 	// say) leaves Body shorter but is not an error.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	cut := len(body) > maxBody
+	if cut {
+		body = body[:maxBody]
+	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	return &Result{
 		Status:   resp.StatusCode,
 		Header:   resp.Header,
-		Body:     body,
+		Body:     text(body, cut),
 		Duration: time.Since(start),
 	}, nil
 }
