@@ -57,7 +57,7 @@ func (s *DB) Event(ctx context.Context, id int64) (*store.Event, error) {
 	var uuid sql.NullString
 	var payload string
 	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, project_id, uuid, kind, header, payload, created_at FROM events WHERE id = $1`, id).
+	err := s.queryRow(ctx, `SELECT id, project_id, uuid, kind, header, payload, created_at FROM events WHERE id = $1`, id).
 		Scan(&e.ID, &e.ProjectID, &uuid, &e.Kind, &e.Header, &payload, &created)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -79,16 +79,16 @@ func scanDelivery(r scanner) (*store.Delivery, error) {
 }
 
 func (s *DB) Delivery(ctx context.Context, id int64) (*store.Delivery, error) {
-	d, err := scanDelivery(s.db.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
+	d, err := scanDelivery(s.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id))
 	return d, s.wrap(err)
 }
 
 func (s *DB) Deliveries(ctx context.Context, projectID int64, service string, offset, limit int) ([]store.Delivery, int, error) {
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE project_id = $1 AND service = $2`, projectID, service).Scan(&total); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE project_id = $1 AND service = $2`, projectID, service).Scan(&total); err != nil {
 		return nil, 0, s.wrap(err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE project_id = $1 AND service = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`,
+	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE project_id = $1 AND service = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`,
 		projectID, service, limit, offset)
 	if err != nil {
 		return nil, 0, s.wrap(err)
@@ -98,7 +98,7 @@ func (s *DB) Deliveries(ctx context.Context, projectID int64, service string, of
 }
 
 func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT delivery_id, attempt, started_at, duration_us, status_code, response_body, error
+	rows, err := s.query(ctx, `SELECT delivery_id, attempt, started_at, duration_us, status_code, response_body, error
 		FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, deliveryID)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -140,7 +140,7 @@ func (s *DB) ResetDelivery(ctx context.Context, id int64) error {
 }
 
 func (s *DB) PendingDeliveries(ctx context.Context, afterID int64, limit int) ([]store.Delivery, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`,
+	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`,
 		store.DeliveryPending, afterID, limit)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -152,7 +152,7 @@ func (s *DB) PendingDeliveries(ctx context.Context, afterID int64, limit int) ([
 func (s *DB) PendingStats(ctx context.Context) (int, time.Time, error) {
 	var n int
 	var oldest sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM deliveries WHERE status = $1`, store.DeliveryPending).Scan(&n, &oldest)
+	err := s.queryRow(ctx, `SELECT COUNT(*), MIN(created_at) FROM deliveries WHERE status = $1`, store.DeliveryPending).Scan(&n, &oldest)
 	if err != nil || !oldest.Valid {
 		return n, time.Time{}, s.wrap(err)
 	}
@@ -160,7 +160,7 @@ func (s *DB) PendingStats(ctx context.Context) (int, time.Time, error) {
 }
 
 func (s *DB) PruneEvents(ctx context.Context, before time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM events WHERE created_at < $1
+	res, err := s.exec(ctx, `DELETE FROM events WHERE created_at < $1
 		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status = $2)`, micros(before), store.DeliveryPending)
 	if err != nil {
 		return 0, s.wrap(err)

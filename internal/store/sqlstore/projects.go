@@ -53,17 +53,17 @@ func (s *DB) CreateGroup(ctx context.Context, g *store.Namespace) error {
 }
 
 func (s *DB) Namespace(ctx context.Context, id int64) (*store.Namespace, error) {
-	n, err := scanNamespace(s.db.QueryRowContext(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.id = $1`, id))
+	n, err := scanNamespace(s.queryRow(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.id = $1`, id))
 	return n, s.wrap(err)
 }
 
 func (s *DB) NamespaceByFullPath(ctx context.Context, fullPath string) (*store.Namespace, error) {
-	n, err := scanNamespace(s.db.QueryRowContext(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.full_path_lower = $1`, strings.ToLower(fullPath)))
+	n, err := scanNamespace(s.queryRow(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.full_path_lower = $1`, strings.ToLower(fullPath)))
 	return n, s.wrap(err)
 }
 
 func (s *DB) Groups(ctx context.Context) ([]store.Namespace, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.kind = 'group' ORDER BY n.id`)
+	rows, err := s.query(ctx, `SELECT `+namespaceColumns+` FROM namespaces n WHERE n.kind = 'group' ORDER BY n.id`)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -109,7 +109,7 @@ func (s *DB) CreateProject(ctx context.Context, p *store.Project) error {
 	if p.DefaultBranch == "" {
 		p.DefaultBranch = "master"
 	}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO projects (name, path, path_lower, namespace_id, description, visibility, default_branch, creator_id, created_at, last_activity_at)
+	err := s.queryRow(ctx, `INSERT INTO projects (name, path, path_lower, namespace_id, description, visibility, default_branch, creator_id, created_at, last_activity_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
 		p.Name, p.Path, strings.ToLower(p.Path), p.NamespaceID, p.Description, p.Visibility, p.DefaultBranch, p.CreatorID, micros(now)).Scan(&p.ID)
 	if err != nil {
@@ -124,7 +124,7 @@ func (s *DB) CreateProject(ctx context.Context, p *store.Project) error {
 }
 
 func (s *DB) Project(ctx context.Context, id int64) (*store.Project, error) {
-	p, err := scanProject(s.db.QueryRowContext(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+	p, err := scanProject(s.queryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
 	return p, s.wrap(err)
 }
 
@@ -134,13 +134,13 @@ func (s *DB) ProjectByFullPath(ctx context.Context, fullPath string) (*store.Pro
 	if i <= 0 || i == len(fullPath)-1 {
 		return nil, store.ErrNotFound
 	}
-	p, err := scanProject(s.db.QueryRowContext(ctx, `SELECT `+projectColumns+projectFrom+`WHERE n.full_path_lower = $1 AND p.path_lower = $2`,
+	p, err := scanProject(s.queryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE n.full_path_lower = $1 AND p.path_lower = $2`,
 		strings.ToLower(fullPath[:i]), strings.ToLower(fullPath[i+1:])))
 	return p, s.wrap(err)
 }
 
 func (s *DB) Projects(ctx context.Context) ([]store.Project, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+projectColumns+projectFrom+`ORDER BY p.id`)
+	rows, err := s.query(ctx, `SELECT `+projectColumns+projectFrom+`ORDER BY p.id`)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -167,7 +167,7 @@ func (s *DB) SetIntakeTokenHash(ctx context.Context, projectID int64, hash strin
 
 // SetMember inserts or updates a membership.
 func (s *DB) SetMember(ctx context.Context, source string, sourceID int64, m store.Member) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO members (source, source_id, user_id, access_level, expires_at, created_at)
+	_, err := s.exec(ctx, `INSERT INTO members (source, source_id, user_id, access_level, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (source, source_id, user_id) DO UPDATE SET access_level = excluded.access_level, expires_at = excluded.expires_at`,
 		source, sourceID, m.UserID, m.AccessLevel, optMicros(m.ExpiresAt), micros(s.now()))
@@ -195,7 +195,7 @@ func scanMember(r scanner) (*store.Member, error) {
 }
 
 func (s *DB) Members(ctx context.Context, source string, sourceID int64) ([]store.Member, error) {
-	rows, err := s.db.QueryContext(ctx, memberQuery+` ORDER BY m.user_id`, source, sourceID)
+	rows, err := s.query(ctx, memberQuery+` ORDER BY m.user_id`, source, sourceID)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -203,7 +203,7 @@ func (s *DB) Members(ctx context.Context, source string, sourceID int64) ([]stor
 }
 
 func (s *DB) Member(ctx context.Context, source string, sourceID, userID int64) (*store.Member, error) {
-	m, err := scanMember(s.db.QueryRowContext(ctx, memberQuery+` AND m.user_id = $3`, source, sourceID, userID))
+	m, err := scanMember(s.queryRow(ctx, memberQuery+` AND m.user_id = $3`, source, sourceID, userID))
 	return m, s.wrap(err)
 }
 
@@ -214,7 +214,7 @@ func (s *DB) RemoveMember(ctx context.Context, source string, sourceID, userID i
 // AccessLevel walks the project's namespace and its ancestors.
 func (s *DB) AccessLevel(ctx context.Context, userID, projectID int64) (int, error) {
 	var level int
-	err := s.db.QueryRowContext(ctx, `WITH RECURSIVE anc (id, parent_id, owner_id) AS (
+	err := s.queryRow(ctx, `WITH RECURSIVE anc (id, parent_id, owner_id) AS (
 			SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN projects p ON p.namespace_id = n.id WHERE p.id = $2
 			UNION ALL
 			SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN anc ON n.id = anc.parent_id

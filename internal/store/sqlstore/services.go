@@ -28,12 +28,12 @@ func scanService(r scanner) (*store.Service, error) {
 }
 
 func (s *DB) Service(ctx context.Context, projectID int64, slug string) (*store.Service, error) {
-	sv, err := scanService(s.db.QueryRowContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE project_id = $1 AND slug = $2`, projectID, slug))
+	sv, err := scanService(s.queryRow(ctx, `SELECT `+serviceColumns+` FROM services WHERE project_id = $1 AND slug = $2`, projectID, slug))
 	return sv, s.wrap(err)
 }
 
 func (s *DB) Services(ctx context.Context, projectID int64) ([]store.Service, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services WHERE project_id = $1 ORDER BY slug`, projectID)
+	rows, err := s.query(ctx, `SELECT `+serviceColumns+` FROM services WHERE project_id = $1 ORDER BY slug`, projectID)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -100,7 +100,7 @@ func orEmpty[V any](m map[string]V) map[string]V {
 }
 
 func (s *DB) AllServices(ctx context.Context, fn func(*store.Service) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY id`)
+	rows, err := s.query(ctx, `SELECT `+serviceColumns+` FROM services ORDER BY id`)
 	if err != nil {
 		return s.wrap(err)
 	}
@@ -122,18 +122,18 @@ func (s *DB) ReplaceSealed(ctx context.Context, id int64, sealed map[string]stri
 
 func (s *DB) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := s.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
 	return v, s.wrap(err)
 }
 
 func (s *DB) SetSettingIfAbsent(ctx context.Context, key, value string) (string, error) {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+	if _, err := s.exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
 		return "", s.wrap(err)
 	}
 	return s.Setting(ctx, key)
 }
 
 func (s *DB) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := s.exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return s.wrap(err)
 }

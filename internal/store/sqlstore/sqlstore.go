@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -41,6 +42,8 @@ type DB struct {
 	d  Dialect
 	// now is the clock, replaceable in tests.
 	now func() time.Time
+	// stmts caches prepared statements by query text.
+	stmts sync.Map
 }
 
 var _ store.Store = (*DB)(nil)
@@ -56,8 +59,14 @@ func (s *DB) SQL() *sql.DB { return s.db }
 // Dialect returns the dialect name.
 func (s *DB) DialectName() string { return s.d.Name }
 
-// Close closes the pool.
-func (s *DB) Close() error { return s.db.Close() }
+// Close closes the prepared statements and the pool.
+func (s *DB) Close() error {
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Ping checks the database answers.
 func (s *DB) Ping(ctx context.Context) error {

@@ -45,17 +45,17 @@ func (s *DB) CreateUser(ctx context.Context, u *store.User) error {
 }
 
 func (s *DB) User(ctx context.Context, id int64) (*store.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	return u, s.wrap(err)
 }
 
 func (s *DB) UserByUsername(ctx context.Context, username string) (*store.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username_lower = $1`, strings.ToLower(username)))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username_lower = $1`, strings.ToLower(username)))
 	return u, s.wrap(err)
 }
 
 func (s *DB) Users(ctx context.Context) ([]store.User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	rows, err := s.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -64,7 +64,7 @@ func (s *DB) Users(ctx context.Context) ([]store.User, error) {
 
 func (s *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, s.wrap(err)
 }
 
@@ -119,19 +119,19 @@ func scanToken(r scanner) (*store.Token, error) {
 
 func (s *DB) CreateToken(ctx context.Context, t *store.Token) error {
 	t.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
-	err := s.db.QueryRowContext(ctx, `INSERT INTO tokens (user_id, name, hash, scopes, expires_at, created_at)
+	err := s.queryRow(ctx, `INSERT INTO tokens (user_id, name, hash, scopes, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		t.UserID, t.Name, t.Hash, strings.Join(t.Scopes, ","), optMicros(t.ExpiresAt), micros(t.CreatedAt)).Scan(&t.ID)
 	return s.wrap(err)
 }
 
 func (s *DB) TokenByHash(ctx context.Context, hash string) (*store.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
 	return t, s.wrap(err)
 }
 
 func (s *DB) Token(ctx context.Context, id int64) (*store.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
 	return t, s.wrap(err)
 }
 
@@ -142,7 +142,7 @@ func (s *DB) Tokens(ctx context.Context, userID int64) ([]store.Token, error) {
 	if userID != 0 {
 		q, args = `SELECT `+tokenColumns+` FROM tokens WHERE user_id = $1 ORDER BY id`, []any{userID}
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -154,13 +154,13 @@ func (s *DB) RevokeToken(ctx context.Context, id int64) error {
 }
 
 func (s *DB) TouchToken(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE tokens SET last_used_at = $1 WHERE id = $2`, micros(at), id)
+	_, err := s.exec(ctx, `UPDATE tokens SET last_used_at = $1 WHERE id = $2`, micros(at), id)
 	return s.wrap(err)
 }
 
 // execOne runs a statement that must change exactly one row.
 func (s *DB) execOne(ctx context.Context, query string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, query, args...)
+	res, err := s.exec(ctx, query, args...)
 	if err != nil {
 		return s.wrap(err)
 	}
