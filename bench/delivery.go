@@ -71,6 +71,7 @@ type comparison struct {
 func runDelivery(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("delivery", flag.ContinueOnError)
 	database := fs.String("database", "", "also measure on this empty PostgreSQL database (postgres://...); SQLite in a temp dir always")
+	adminDB := fs.String("admin-database", "", "without --database: PostgreSQL admin URL to create (and drop) the empty database measured")
 	var o deliveryOptions
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent intake clients, and of the network ceiling")
 	fs.IntVar(&o.workers, "workers", 16, "delivery workers of glint and of River alone (serve's --delivery-workers)")
@@ -81,6 +82,7 @@ func runDelivery(ctx context.Context, args []string) error {
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for a backlog to be delivered")
 	runs := fs.Int("runs", 3, "runs; the median is reported")
 	out := fs.String("out", "bench/out/delivery.json", "JSON output file")
+	quietFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,6 +112,20 @@ func runDelivery(ctx context.Context, args []string) error {
 	transport := &http.Transport{MaxIdleConnsPerHost: o.concurrency}
 	plain := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	var uuids atomic.Uint64 // shared: no two requests of the process carry the same UUID
+	if *database == "" && *adminDB != "" {
+		admin, err := newPGAdmin(ctx, *adminDB)
+		if err != nil {
+			return fmt.Errorf("--admin-database: %w", err)
+		}
+		defer func() {
+			if err := admin.dropAll(); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+			}
+		}()
+		if *database, err = admin.create(ctx, "delivery"); err != nil {
+			return err
+		}
+	}
 	configs := []app.Config{{DataDir: filepath.Join(tmp, "sqlite")}}
 	if *database != "" {
 		configs = append(configs, app.Config{DataDir: filepath.Join(tmp, "postgres"), Database: *database})
@@ -155,6 +171,7 @@ func runDelivery(ctx context.Context, args []string) error {
 			t      target
 			client *http.Client
 		}{{ceiling, envs[0].hooks}, {network, plain}} {
+			awaitQuiet(ctx)
 			progress("%s: warmup %s, measuring %s", c.t.Name, o.warmup, o.duration)
 			load(ctx, c.client, c.t, o.concurrency, o.warmup)
 			s := load(ctx, c.client, c.t, o.concurrency, o.duration)
@@ -217,14 +234,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		Results: results,
 		Runs:    samples,
 	}
-	data, err := json.MarshalIndent(report, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(*out, append(data, '\n'), 0o644)
+	return writeJSON(*out, report)
 }
 
 // glintEnv is glint's store on one database, with a project whose Slack
@@ -311,7 +321,7 @@ func (e *glintEnv) serve(events api.Events) (string, func(), error) {
 			Logger: e.log, BaseURL: benchBaseURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	go srv.Serve(ln)
+	serveLabeled(srv, ln, "server")
 	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
@@ -333,6 +343,7 @@ func stopDelivery(dl *app.Delivery) error {
 // measureIntake loads glint's intake as served, the delivery half
 // running, and then waits for every accepted event to be delivered.
 func (e *glintEnv) measureIntake(ctx context.Context, o deliveryOptions, push []byte, progress func(string, ...any)) (s sample, err error) {
+	awaitQuiet(ctx)
 	dl, err := e.startDelivery(ctx, o)
 	if err != nil {
 		return s, err
@@ -384,6 +395,7 @@ func (e *glintEnv) pending(ctx context.Context) (int, error) {
 // half as serve does and times it until the sink has received every
 // delivery.
 func (e *glintEnv) measureDeliveries(ctx context.Context, o deliveryOptions, push []byte, sink *sink, progress func(string, ...any)) (preload, s sample, err error) {
+	awaitQuiet(ctx)
 	progress("%s deliveries: pre-loading %d events, workers stopped", e.name, o.events)
 	posting, err := e.preload(ctx, o, push)
 	if err != nil {
@@ -394,6 +406,7 @@ func (e *glintEnv) measureDeliveries(ctx context.Context, o deliveryOptions, pus
 		return preload, s, errors.Join(err, fmt.Errorf("%d deliveries pending after pre-loading %d events", n, o.events))
 	}
 	progress("%s deliveries: pre-loaded at %.0f events/s", e.name, preload.ReqPerSec)
+	awaitQuiet(ctx)
 	arrived := sink.expect(o.events)
 	start := time.Now()
 	dl, err := e.startDelivery(ctx, o)
@@ -462,6 +475,7 @@ func (e *glintEnv) measureRiver(ctx context.Context, o deliveryOptions, progress
 		return sample{}, err
 	}
 	defer db.close()
+	awaitQuiet(ctx)
 	progress("%s River alone: %d no-op jobs", e.name, o.events)
 	var s sample
 	if db.pool != nil {
