@@ -84,7 +84,7 @@ func Authenticate(ctx context.Context, st store.Store, token string, now time.Ti
 	if token == "" {
 		return nil, ErrUnknownToken
 	}
-	t, err := st.TokenByHash(ctx, Hash(token))
+	t, u, err := st.TokenUser(ctx, Hash(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUnknownToken
 	}
@@ -96,13 +96,6 @@ func Authenticate(ctx context.Context, st store.Store, token string, now time.Ti
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return nil, ErrExpired
-	}
-	u, err := st.User(ctx, t.UserID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrUnknownToken
-	}
-	if err != nil {
-		return nil, err
 	}
 	// Record use at most once a minute, so reads stay reads.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {

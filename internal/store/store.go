@@ -129,6 +129,9 @@ type Store interface {
 
 	CreateToken(ctx context.Context, t *Token) error
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// TokenUser finds a token and its owner in one round trip, for the
+	// authentication of every request.
+	TokenUser(ctx context.Context, hash string) (*Token, *User, error)
 	Tokens(ctx context.Context, userID int64) ([]Token, error) // userID 0: all
 	Token(ctx context.Context, id int64) (*Token, error)
 	RevokeToken(ctx context.Context, id int64) error

@@ -130,6 +130,27 @@ func (s *DB) TokenByHash(ctx context.Context, hash string) (*store.Token, error)
 	return t, s.wrap(err)
 }
 
+func (s *DB) TokenUser(ctx context.Context, hash string) (*store.Token, *store.User, error) {
+	var t store.Token
+	var u store.User
+	var scopes string
+	var created, uCreated int64
+	var expires, used sql.NullInt64
+	err := s.queryRow(ctx, `SELECT t.id, t.user_id, t.name, t.hash, t.scopes, t.expires_at, t.revoked, t.created_at, t.last_used_at, `+userColumnsU+`
+		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, hash).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &scopes, &expires, &t.Revoked, &created, &used,
+			&u.ID, &u.Username, &u.Name, &u.Email, &u.Admin, &u.NamespaceID, &uCreated)
+	if err != nil {
+		return nil, nil, s.wrap(err)
+	}
+	if scopes != "" {
+		t.Scopes = strings.Split(scopes, ",")
+	}
+	t.ExpiresAt, t.LastUsedAt = fromOptMicros(expires), fromOptMicros(used)
+	t.CreatedAt, u.CreatedAt = fromMicros(created), fromMicros(uCreated)
+	return &t, &u, nil
+}
+
 func (s *DB) Token(ctx context.Context, id int64) (*store.Token, error) {
 	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
 	return t, s.wrap(err)

@@ -376,6 +376,14 @@ func testTokens(t *testing.T, s store.Store) {
 
 	_, err = s.TokenByHash(ctx, "bbbb")
 	wantErr(t, err, store.ErrNotFound, "TokenByHash(unknown)")
+	tu, owner, err := s.TokenUser(ctx, "aaaa")
+	noErr(t, err, "TokenUser")
+	check("TokenUser", tu)
+	if owner.ID != tu.UserID || owner.Username == "" || owner.NamespaceID == 0 {
+		t.Fatalf("TokenUser owner: %+v", owner)
+	}
+	_, _, err = s.TokenUser(ctx, "bbbb")
+	wantErr(t, err, store.ErrNotFound, "TokenUser(unknown)")
 	_, err = s.Token(ctx, tok.ID+1000)
 	wantErr(t, err, store.ErrNotFound, "Token(unknown)")
 
