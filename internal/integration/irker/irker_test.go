@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -24,11 +23,6 @@ import (
 	"github.com/glint-dev/glint/internal/outbound"
 )
 
-// The GitLab webhook fixtures live with the event package.
-const fixtures = "../../event/testdata"
-
-var headers = map[string]string{"push.json": "Push Hook", "tag_push.json": "Tag Push Hook", "issue.json": "Issue Hook"}
-
 var project = integration.Project{ID: 15, Name: "Diaspora", FullName: "Mike / Diaspora", FullPath: "mike/diaspora",
 	WebURL: "https://glint.example.com/mike/diaspora", DefaultBranch: "master"}
 
@@ -38,25 +32,7 @@ var channels = []string{"irc://chat.freenode.net/#commits", "irc://test.net/#tes
 // parse reads a fixture, lets change edit its JSON, and parses it.
 func parse(t testing.TB, file string, change func(m map[string]any)) *event.Event {
 	t.Helper()
-	body, err := os.ReadFile(filepath.Join(fixtures, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if change != nil {
-		var m map[string]any
-		if err := json.Unmarshal(body, &m); err != nil {
-			t.Fatal(err)
-		}
-		change(m)
-		if body, err = json.Marshal(m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ev, err := event.Parse(headers[file], body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	return integrationtest.Event(t, file, "", change)
 }
 
 // settings are an irker service's resolved properties, with changes.
