@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +83,11 @@ func runDelivery(ctx context.Context, args []string) error {
 	fs.IntVar(&o.events, "events", 2000, "events pre-loaded for the delivery measure (and River alone's jobs)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for a backlog to be delivered")
 	runs := fs.Int("runs", 3, "runs; the median is reported")
+	latencyFor := fs.Duration("latency-duration", 10*time.Second, "open-loop latency measure's sending time per queue poll (0: skip)")
+	latencyRate := fs.Float64("latency-rate", 0, "latency measure's events/s (0: half the 1-service fan-out deliveries/s)")
+	latencyPolls := fs.String("latency-polls", "200ms,20ms", "queue polls the latency measure compares")
+	scaleCounts := fs.String("scale", "1000,10000,100000", "project counts of the scale measure (empty: skip)")
+	scaleMax := fs.Duration("scale-max-create", time.Minute, "skip a scale count whose project creation is projected to take longer")
 	out := fs.String("out", "bench/out/delivery.json", "JSON output file")
 	quietFlag(fs)
 	if err := fs.Parse(args); err != nil {
@@ -88,6 +95,28 @@ func runDelivery(ctx context.Context, args []string) error {
 	}
 	if o.concurrency < 1 || o.workers < 1 || o.events < 1 || *runs < 1 || o.duration <= 0 || o.poll <= 0 || o.timeout <= 0 {
 		return errors.New("--concurrency, --workers, --events, --runs, --duration, --queue-poll and --timeout must be positive")
+	}
+	var polls []time.Duration
+	for _, f := range strings.Split(*latencyPolls, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--latency-polls: %q", f)
+		}
+		polls = append(polls, d)
+	}
+	var counts []int
+	for _, f := range strings.Split(*scaleCounts, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 2 {
+			return fmt.Errorf("--scale: %q", f)
+		}
+		counts = append(counts, n)
 	}
 	push, err := os.ReadFile(pushFixture)
 	if err != nil {
@@ -164,6 +193,20 @@ func runDelivery(ctx context.Context, args []string) error {
 			samples[e.name+" intake, workers stopped"] = append(samples[e.name+" intake, workers stopped"], preload)
 			samples[e.name+" deliveries"] = append(samples[e.name+" deliveries"], deliveries)
 			samples[e.name+" river"] = append(samples[e.name+" river"], alone)
+			cases, err := e.fanoutCases(ctx, sink.srv.URL+"/services/T/B/X")
+			if err != nil {
+				return fmt.Errorf("%s fan-out set-up: %w", e.name, err)
+			}
+			for _, c := range cases {
+				progress("%s fan-out %s: %d events, %d deliveries", e.name, c.Name, o.events, o.events*c.perEvent)
+				s, err := e.measureBacklog(ctx, o, push, c.hooks, o.events*c.perEvent, sink)
+				if err != nil {
+					return fmt.Errorf("%s fan-out %s: %w", e.name, c.Name, err)
+				}
+				progress("%s fan-out %s: %.0f deliveries/s", e.name, c.Name, s.ReqPerSec)
+				key := e.name + " fanout " + c.Name
+				samples[key] = append(samples[key], s)
+			}
 		}
 		ceiling := target{Name: "intake ceiling", method: http.MethodPost, url: bare.URL + "/hooks/gitlab/1", bodies: [][]byte{push}}
 		network := target{Name: "network ceiling", method: http.MethodPost, url: sink.srv.URL + "/services/T/B/X", bodies: [][]byte{sink.firstBody()}}
@@ -211,6 +254,55 @@ func runDelivery(ctx context.Context, args []string) error {
 		fmt.Printf("| %s | %.*f | %.*f | %.3f |\n", c.Measure, c.prec, c.Glint, c.prec, c.Baseline, c.Ratio)
 	}
 
+	var fanout []fanoutRow
+	var latency []latencyRow
+	var scale []scaleRow
+	for _, e := range envs {
+		riverRate := median(samples[e.name+" river"], rate)
+		for _, c := range e.fanout {
+			ds := median(samples[e.name+" fanout "+c.Name], rate)
+			r := fanoutRow{Database: e.name, Case: c.Name, Events: o.events, Deliveries: o.events * c.perEvent,
+				DeliveriesS: ds, EventsS: ds / float64(c.perEvent), RiverJobsS: riverRate}
+			if riverRate > 0 {
+				r.Ratio = ds / riverRate
+			}
+			fanout = append(fanout, r)
+		}
+	}
+	for _, e := range envs {
+		if *latencyFor <= 0 {
+			break
+		}
+		// Half the 1-service deliveries/s just measured.
+		half := median(samples[e.name+" fanout "+e.fanout[0].Name], rate) / 2
+		if *latencyRate > 0 {
+			half = *latencyRate
+		}
+		for _, poll := range polls {
+			fmt.Fprintf(os.Stderr, "%s latency: queue poll %s, %.0f events/s open loop for %s\n", e.name, poll, half, *latencyFor)
+			r, err := e.measureLatency(ctx, o, push, poll, half, *latencyFor, sink)
+			if err != nil {
+				return fmt.Errorf("%s latency: %w", e.name, err)
+			}
+			fmt.Fprintf(os.Stderr, "%s latency: %d sent, %d received, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+				e.name, r.Sent, r.Received, r.P50Ms, r.P99Ms, r.MaxMs)
+			latency = append(latency, r)
+		}
+	}
+	for _, e := range envs {
+		if len(counts) == 0 {
+			break
+		}
+		progress := func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
+		rows, err := e.measureScale(ctx, o, push, sink.srv.URL+"/services/T/B/X", counts, *scaleMax,
+			median(samples[e.name+" intake"], rate), progress)
+		scale = append(scale, rows...)
+		if err != nil {
+			return fmt.Errorf("%s scale: %w", e.name, err)
+		}
+	}
+	printExtras(fanout, latency, scale)
+
 	names := envs[0].name
 	if len(envs) > 1 {
 		names += "," + envs[1].name
@@ -224,6 +316,9 @@ func runDelivery(ctx context.Context, args []string) error {
 	report := struct {
 		Config  deliveryConfig      `json:"config"`
 		Results []comparison        `json:"results"`
+		Fanout  []fanoutRow         `json:"fanout"`
+		Latency []latencyRow        `json:"latency"`
+		Scale   []scaleRow          `json:"scale"`
 		Runs    map[string][]sample `json:"runs"`
 	}{
 		Config: deliveryConfig{
@@ -232,6 +327,9 @@ func runDelivery(ctx context.Context, args []string) error {
 			Workers: o.workers, QueuePoll: o.poll.String(), Events: o.events,
 		},
 		Results: results,
+		Fanout:  fanout,
+		Latency: latency,
+		Scale:   scale,
 		Runs:    samples,
 	}
 	return writeJSON(*out, report)
@@ -248,6 +346,10 @@ type glintEnv struct {
 	token string       // its intake secret
 	hooks *http.Client // sends GitLab's headers with this env's secret
 	log   *slog.Logger
+	// projects counts the projects created; fanout is the fan-out
+	// measure's set-up, created on first use.
+	projects int
+	fanout   []fanoutCase
 }
 
 // openEnv opens the store, bootstraps root, creates a project, and
@@ -258,7 +360,7 @@ func openEnv(ctx context.Context, cfg app.Config, client *http.Client, webhook s
 		return nil, err
 	}
 	// The logs are formatted as serve's default (JSON), then discarded.
-	e := &glintEnv{name: st.DialectName(), cfg: cfg, st: st, log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	e := &glintEnv{name: st.DialectName(), cfg: cfg, st: st, log: slog.New(slog.NewJSONHandler(io.Discard, nil)), projects: 1}
 	if err := e.setUp(ctx, client, webhook); err != nil {
 		st.Close()
 		return nil, err
@@ -397,7 +499,7 @@ func (e *glintEnv) pending(ctx context.Context) (int, error) {
 func (e *glintEnv) measureDeliveries(ctx context.Context, o deliveryOptions, push []byte, sink *sink, progress func(string, ...any)) (preload, s sample, err error) {
 	awaitQuiet(ctx)
 	progress("%s deliveries: pre-loading %d events, workers stopped", e.name, o.events)
-	posting, err := e.preload(ctx, o, push)
+	posting, err := e.preload(ctx, o, push, []string{e.hook})
 	if err != nil {
 		return preload, s, err
 	}
@@ -433,7 +535,7 @@ func (e *glintEnv) measureDeliveries(ctx context.Context, o deliveryOptions, pus
 // preload posts --events events to glint's intake with a queue that is
 // never started: each accepted event's job waits in River. It returns how
 // long the posting took.
-func (e *glintEnv) preload(ctx context.Context, o deliveryOptions, push []byte) (time.Duration, error) {
+func (e *glintEnv) preload(ctx context.Context, o deliveryOptions, push []byte, hooks []string) (time.Duration, error) {
 	db, err := openRiverDB(ctx, e.cfg, e.cfg.SQLitePath())
 	if err != nil {
 		return 0, err
@@ -455,7 +557,10 @@ func (e *glintEnv) preload(ctx context.Context, o deliveryOptions, push []byte) 
 		return 0, err
 	}
 	defer closeSrv()
-	t := target{method: http.MethodPost, url: base + e.hook, bodies: [][]byte{push}}
+	t := target{method: http.MethodPost, bodies: [][]byte{push}}
+	for _, h := range hooks {
+		t.urls = append(t.urls, base+h)
+	}
 	start := time.Now()
 	err = postN(ctx, e.hooks, t, o.concurrency, o.events)
 	return time.Since(start), err
@@ -601,6 +706,7 @@ type sink struct {
 	want  int
 	done  chan time.Time
 	first []byte
+	marks *markSet // if set, the markers seen (the latency measure)
 }
 
 func newSink() *sink {
@@ -611,11 +717,16 @@ func newSink() *sink {
 		if s.first == nil {
 			s.first = body
 		}
+		now := time.Now()
 		s.count++
 		if s.count == s.want {
-			s.done <- time.Now()
+			s.done <- now
 		}
+		marks := s.marks
 		s.mu.Unlock()
+		if marks != nil {
+			marks.add(body, now)
+		}
 		_, _ = io.WriteString(w, "ok")
 	}))
 	return s

@@ -6,6 +6,8 @@
 //	go run ./bench delivery [--concurrency 16] [--duration 5s] [--warmup 1s] [--runs 3]
 //	                   [--events 2000] [--workers 16] [--queue-poll 200ms] [--timeout 2m]
 //	                   [--database postgres://... | --admin-database postgres://...]
+//	                   [--latency-duration 10s] [--latency-polls 200ms,20ms] [--latency-rate 0]
+//	                   [--scale 1000,10000,100000] [--scale-max-create 1m]
 //	                   [--out bench/out/delivery.json]
 //	go run ./bench startup [--runs 5] [--load 3s] [--concurrency 16]
 //	                   [--admin-database postgres://...] [--out bench/out/startup.json]
@@ -46,6 +48,7 @@
 //     closed-loop as for api, with the delivery half running as serve runs
 //     it; then it waits until every accepted event has been delivered.
 //     Baseline: a bare handler that reads the body and answers 202.
+//
 //   - deliveries: --events events posted to the intake while River's
 //     workers are stopped, then app.StartDelivery timed until the sink has
 //     received every delivery (deliveries/s); the posting is timed too,
@@ -56,8 +59,34 @@
 //     the network, a closed loop of POSTs of one delivery's body to the
 //     sink from --concurrency clients (posts/s).
 //
+//   - fan-out: as deliveries, with more delivery targets: 1 = the
+//     project's Slack service; 4 = one project with Slack, Mattermost,
+//     Microsoft Teams and Hangouts Chat, all posting to the sink (4
+//     deliveries per event); 16 = 16 projects with Slack each, the
+//     --events events spread round-robin over them (an event goes to one
+//     project and glint has only these 4 webhook services, so 16
+//     deliveries per event cannot be set up). The projects and services
+//     are created through the store (settings.Apply, as the API does).
+//     Baseline: River alone's jobs/s.
+//
 // The table gives each measure's median over --runs for glint and its
 // baseline, and their ratio (glint / baseline); the JSON has every run.
+// The fan-out table follows (medians), then, measured once after the runs:
+//
+//   - latency: the delivery half running with each of --latency-polls as
+//     its queue poll, events posted open loop (a time.Ticker, one
+//     goroutine per event) at --latency-rate events/s (by default half
+//     the 1-service fan-out deliveries/s) for
+//     --latency-duration, each with an after SHA of its own that the
+//     Slack message carries to the sink; per event, the time from the
+//     intake's 202 to the sink's receiving it (0 if the delivery arrived
+//     before the client read the 202). p50, p99 and max.
+//   - scale: projects with Slack active created through the store, 16 at
+//     a time, up to each of --scale, then the intake measure above
+//     against the last one created. Baseline: the intake measure (1
+//     project, in the first run). A count whose creation is projected,
+//     from the rate so far, to take longer than --scale-max-create is
+//     reported as not measured.
 //
 // The startup benchmark builds glint (go build ./cmd/glint) and a trivial
 // Go server that answers /-/readiness at once (the baseline), then, --runs

@@ -1,0 +1,401 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/glint-dev/glint/internal/auth"
+	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/store"
+)
+
+// chatSlugs are the services glint acts for that take a webhook URL: the
+// fan-out's targets.
+var chatSlugs = []string{"slack", "mattermost", "microsoft-teams", "hangouts-chat"}
+
+// fanoutCase is one fan-out set-up: events posted round-robin to projects
+// hook paths, each event delivered to perEvent services.
+type fanoutCase struct {
+	Name     string
+	hooks    []string
+	perEvent int
+}
+
+// fanoutRow is one row of the fan-out table (medians over the runs).
+type fanoutRow struct {
+	Database    string  `json:"database"`
+	Case        string  `json:"case"`
+	Events      int     `json:"events"`
+	Deliveries  int     `json:"deliveries"`
+	DeliveriesS float64 `json:"deliveries_per_s"`
+	EventsS     float64 `json:"events_per_s"`
+	RiverJobsS  float64 `json:"river_alone_jobs_per_s"`
+	Ratio       float64 `json:"ratio_to_river"`
+}
+
+// latencyRow is one open-loop latency measure.
+type latencyRow struct {
+	Database  string  `json:"database"`
+	QueuePoll string  `json:"queue_poll"`
+	RateS     float64 `json:"rate_events_per_s"`
+	Sent      int     `json:"sent"`
+	Received  int     `json:"received"`
+	Errors    int     `json:"errors"`
+	P50Ms     float64 `json:"p50_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+	MaxMs     float64 `json:"max_ms"`
+}
+
+// scaleRow is the intake with many configured projects.
+type scaleRow struct {
+	Database  string  `json:"database"`
+	Projects  int     `json:"projects"`
+	CreateS   float64 `json:"creation_s"` // creating the projects added for this row
+	Measured  bool    `json:"measured"`
+	Note      string  `json:"note,omitempty"`
+	EventsS   float64 `json:"intake_events_per_s"`
+	P50Ms     float64 `json:"p50_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+	Baseline  float64 `json:"baseline_events_per_s"` // the 1-project intake
+	Ratio     float64 `json:"ratio"`
+	CoresSelf float64 `json:"self_cores"`
+}
+
+// createProject creates a project owned by root with the given chat
+// services posting to webhook, through the store as the API would
+// (settings.Apply), with this env's intake secret. It returns the hook path.
+func (e *glintEnv) createProject(ctx context.Context, path string, slugs []string, webhook string, intake bool) (string, error) {
+	u, err := e.st.UserByUsername(ctx, "root")
+	if err != nil {
+		return "", err
+	}
+	p := &store.Project{Name: path, Path: path, NamespaceID: u.NamespaceID, CreatorID: u.ID}
+	if err := e.st.CreateProject(ctx, p); err != nil {
+		return "", err
+	}
+	for _, slug := range slugs {
+		s, ok := catalog.Lookup(slug)
+		if !ok {
+			return "", fmt.Errorf("no service %s", slug)
+		}
+		c, err := settings.Decode(s, map[string]any{"webhook": webhook, "branches_to_be_notified": "all"})
+		if err != nil {
+			return "", err
+		}
+		if _, err := e.st.UpdateService(ctx, p.ID, slug, func(rec *store.Service) error {
+			return settings.Apply(s, rec, c, e.keys, settings.Policy{AllowLocal: true})
+		}); err != nil {
+			return "", fmt.Errorf("%s: %w", slug, err)
+		}
+	}
+	if intake {
+		if err := e.st.SetIntakeTokenHash(ctx, p.ID, auth.Hash(e.token)); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("/hooks/gitlab/%d", p.ID), nil
+}
+
+// fanoutCases creates (once per env) the projects of the fan-out
+// measure: 1 = the bench project (Slack); 4 = one project with the four
+// chat services; 16 = 16 projects with Slack each, the events spread
+// round-robin over them (an event goes to one project, so 16 services per
+// event is not possible).
+func (e *glintEnv) fanoutCases(ctx context.Context, webhook string) ([]fanoutCase, error) {
+	if e.fanout != nil {
+		return e.fanout, nil
+	}
+	four, err := e.createProject(ctx, "fanout4", chatSlugs, webhook, true)
+	if err != nil {
+		return nil, err
+	}
+	var sixteen []string
+	for i := range 16 {
+		h, err := e.createProject(ctx, fmt.Sprintf("fanout16-%d", i), []string{"slack"}, webhook, true)
+		if err != nil {
+			return nil, err
+		}
+		sixteen = append(sixteen, h)
+	}
+	e.fanout = []fanoutCase{
+		{Name: "1 service (slack), 1 project", hooks: []string{e.hook}, perEvent: 1},
+		{Name: "4 services (slack, mattermost, microsoft-teams, hangouts-chat), 1 project", hooks: []string{four}, perEvent: 4},
+		{Name: "16 projects × 1 service (slack), events round-robin", hooks: sixteen, perEvent: 1},
+	}
+	e.projects += 17
+	return e.fanout, nil
+}
+
+// measureBacklog posts --events events round-robin to hooks with the
+// workers stopped, then starts the delivery half and times it until the
+// sink has received want deliveries.
+func (e *glintEnv) measureBacklog(ctx context.Context, o deliveryOptions, push []byte, hooks []string, want int, sink *sink) (sample, error) {
+	awaitQuiet(ctx)
+	if _, err := e.preload(ctx, o, push, hooks); err != nil {
+		return sample{}, err
+	}
+	if n, err := e.pending(ctx); err != nil || n != want {
+		return sample{}, errors.Join(err, fmt.Errorf("%d deliveries pending after pre-loading %d events, want %d", n, o.events, want))
+	}
+	awaitQuiet(ctx)
+	arrived := sink.expect(want)
+	start := time.Now()
+	dl, err := e.startDelivery(ctx, o)
+	if err != nil {
+		return sample{}, err
+	}
+	var end time.Time
+	select {
+	case end = <-arrived:
+	case <-time.After(o.timeout):
+		err = fmt.Errorf("not all of %d deliveries received within %s", want, o.timeout)
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err := errors.Join(err, stopDelivery(dl)); err != nil {
+		return sample{}, err
+	}
+	return sample{Requests: want, ReqPerSec: float64(want) / end.Sub(start).Seconds()}, nil
+}
+
+// markerPrefix starts the after SHA of the latency measure's events; the
+// Slack message's links carry it to the sink.
+const markerPrefix = "beefcafe"
+
+var markerRe = regexp.MustCompile(markerPrefix + `[0-9a-f]{32}`)
+
+// measureLatency runs the delivery half with the given fetch poll and
+// posts events open loop at rate for d, each with a marker of its own as
+// its after SHA; the latency is from the intake's 202 to the sink's
+// receiving the delivery carrying the marker.
+func (e *glintEnv) measureLatency(ctx context.Context, o deliveryOptions, push []byte, poll time.Duration, rate float64, d time.Duration, sink *sink) (row latencyRow, err error) {
+	row = latencyRow{Database: e.name, QueuePoll: poll.String(), RateS: rate}
+	if rate <= 0 {
+		return row, errors.New("no delivery rate to take half of")
+	}
+	after := []byte(`da1560886d4f094c3e6c9ef40349f7d38b5d27d7`) // the fixture's after and checkout SHA, and a commit id
+	if !bytes.Contains(push, after) {
+		return row, errors.New("the push fixture's after SHA changed")
+	}
+	awaitQuiet(ctx)
+	o.poll = poll
+	dl, err := e.startDelivery(ctx, o)
+	if err != nil {
+		return row, err
+	}
+	defer func() { err = errors.Join(err, stopDelivery(dl)) }()
+	base, closeSrv, err := e.serve(dl.Pipeline)
+	if err != nil {
+		return row, err
+	}
+	defer closeSrv()
+	marks := sink.track()
+	defer sink.untrack()
+	var mu sync.Mutex
+	accepted := map[string]time.Time{}
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	stop := time.After(d)
+	var seq int
+loop:
+	for {
+		select {
+		case <-tick.C:
+		case <-stop:
+			break loop
+		case <-ctx.Done():
+			break loop
+		}
+		seq++
+		marker := fmt.Sprintf("%s%032x", markerPrefix, seq)
+		t := target{method: http.MethodPost, url: base + e.hook, bodies: [][]byte{bytes.ReplaceAll(push, after, []byte(marker))}}
+		wg.Go(func() {
+			if _, err := do(e.hooks, t, 0); err != nil {
+				errs.Add(1)
+				return
+			}
+			now := time.Now()
+			mu.Lock()
+			accepted[marker] = now
+			mu.Unlock()
+		})
+	}
+	tick.Stop()
+	wg.Wait()
+	row.Sent, row.Errors = seq, int(errs.Load())
+	deadline := time.Now().Add(o.timeout)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		if marks.count() >= len(accepted) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	got := marks.snapshot()
+	var lats []time.Duration
+	for m, t0 := range accepted {
+		if t1, ok := got[m]; ok {
+			lats = append(lats, max(t1.Sub(t0), 0)) // a delivery may beat the 202 to the client: 0
+		}
+	}
+	slices.Sort(lats)
+	row.Received = len(lats)
+	row.P50Ms, row.P99Ms = ms(percentile(lats, 50)), ms(percentile(lats, 99))
+	if len(lats) > 0 {
+		row.MaxMs = ms(lats[len(lats)-1])
+	}
+	return row, ctx.Err()
+}
+
+// measureScale creates projects (each with Slack active) up to each of
+// counts and loads the intake of the last one created, as measureIntake
+// does. A count whose creation is projected (from the rate so far) to take
+// longer than maxCreate is not measured.
+func (e *glintEnv) measureScale(ctx context.Context, o deliveryOptions, push []byte, webhook string, counts []int, maxCreate time.Duration, baseline float64, progress func(string, ...any)) ([]scaleRow, error) {
+	var rows []scaleRow
+	var perProject time.Duration // creation time per project so far
+	for _, n := range counts {
+		row := scaleRow{Database: e.name, Projects: n, Baseline: baseline}
+		add := n - e.projects
+		if add <= 0 {
+			continue
+		}
+		if perProject > 0 && time.Duration(add)*perProject > maxCreate {
+			row.Note = fmt.Sprintf("not measured: creating %d more projects was projected to take %.0fs (%.2f ms each so far), over %s",
+				add, (time.Duration(add) * perProject).Seconds(), ms(perProject), maxCreate)
+			progress("%s scale: %s", e.name, row.Note)
+			rows = append(rows, row)
+			continue
+		}
+		progress("%s scale: creating %d projects with slack", e.name, add)
+		start := time.Now()
+		var next atomic.Int64
+		var last atomic.Value
+		var wg sync.WaitGroup
+		errs := make([]error, o.concurrency)
+		first := e.projects
+		for w := range o.concurrency {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < add && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
+					h, err := e.createProject(ctx, fmt.Sprintf("scale-%d", first+i), []string{"slack"}, webhook, i == add-1)
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					if i == add-1 {
+						last.Store(h)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(ctx.Err(), errors.Join(errs...)); err != nil {
+			return rows, err
+		}
+		took := time.Since(start)
+		e.projects = n
+		perProject = took / time.Duration(add)
+		row.CreateS, row.Measured = took.Seconds(), true
+		progress("%s scale: %d projects created in %.1fs", e.name, add, took.Seconds())
+		scoped := *e
+		scoped.hook = last.Load().(string)
+		s, err := scoped.measureIntake(ctx, o, push, progress)
+		if err != nil {
+			return rows, err
+		}
+		row.EventsS, row.P50Ms, row.P99Ms, row.CoresSelf = s.ReqPerSec, s.P50Ms, s.P99Ms, s.SelfCores
+		if baseline > 0 {
+			row.Ratio = s.ReqPerSec / baseline
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// markSet is the sink's record of markers seen: the first arrival of each.
+type markSet struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func (m *markSet) add(body []byte, at time.Time) {
+	for _, b := range markerRe.FindAll(body, -1) {
+		k := string(b)
+		m.mu.Lock()
+		if _, ok := m.seen[k]; !ok {
+			m.seen[k] = at
+		}
+		m.mu.Unlock()
+	}
+}
+
+func (m *markSet) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.seen)
+}
+
+func (m *markSet) snapshot() map[string]time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.seen)
+}
+
+func (s *sink) track() *markSet {
+	m := &markSet{seen: map[string]time.Time{}}
+	s.mu.Lock()
+	s.marks = m
+	s.mu.Unlock()
+	return m
+}
+
+func (s *sink) untrack() {
+	s.mu.Lock()
+	s.marks = nil
+	s.mu.Unlock()
+}
+
+// printExtras prints the fan-out, latency and scale tables.
+func printExtras(fanout []fanoutRow, latency []latencyRow, scale []scaleRow) {
+	if len(fanout) > 0 {
+		fmt.Println()
+		fmt.Println("| fan-out | events | deliveries | deliveries/s | events/s | River alone jobs/s | ratio |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+		for _, r := range fanout {
+			fmt.Printf("| %s: %s | %d | %d | %.0f | %.0f | %.0f | %.3f |\n", r.Database, r.Case, r.Events, r.Deliveries,
+				r.DeliveriesS, r.EventsS, r.RiverJobsS, r.Ratio)
+		}
+	}
+	if len(latency) > 0 {
+		fmt.Println()
+		fmt.Println("| latency, 202 to sink | queue poll | events/s | sent | received | errors | p50 ms | p99 ms | max ms |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range latency {
+			fmt.Printf("| %s | %s | %.0f | %d | %d | %d | %.1f | %.1f | %.1f |\n", r.Database, r.QueuePoll, r.RateS, r.Sent,
+				r.Received, r.Errors, r.P50Ms, r.P99Ms, r.MaxMs)
+		}
+	}
+	if len(scale) > 0 {
+		fmt.Println()
+		fmt.Println("| scale | projects | creation s | intake events/s | p50 ms | p99 ms | 1-project events/s | ratio |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range scale {
+			if !r.Measured {
+				fmt.Printf("| %s | %d | – | %s | | | %.0f | |\n", r.Database, r.Projects, r.Note, r.Baseline)
+				continue
+			}
+			fmt.Printf("| %s | %d | %.1f | %.0f | %.3f | %.3f | %.0f | %.3f |\n", r.Database, r.Projects, r.CreateS, r.EventsS,
+				r.P50Ms, r.P99Ms, r.Baseline, r.Ratio)
+		}
+	}
+}
