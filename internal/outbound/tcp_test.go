@@ -3,10 +3,9 @@ package outbound
 import (
 	"context"
 	"errors"
-	"io"
+	"github.com/glint-dev/glint/internal/integration/integrationtest"
 	"net"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,37 +13,8 @@ import (
 	"github.com/glint-dev/glint/internal/netguard"
 )
 
-// tcpSink listens on 127.0.0.1 and passes everything each connection sends,
-// up to its close, to the returned channel.
-func tcpSink(t *testing.T) (addr string, got <-chan []byte, conns *atomic.Int64) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	ch := make(chan []byte, 8)
-	var n atomic.Int64
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			go func() {
-				defer conn.Close()
-				_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-				b, _ := io.ReadAll(conn)
-				ch <- b
-			}()
-		}
-	}()
-	return ln.Addr().String(), ch, &n
-}
-
 func TestDoTCPWritesBody(t *testing.T) {
-	addr, got, _ := tcpSink(t)
+	addr, got, _ := integrationtest.TCPSink(t)
 	c := local(Options{})
 	body := []byte("{\"to\":[\"irc://irc.example.net/#glint\"],\"privmsg\":\"one\"}\n{\"to\":[],\"privmsg\":\"two\"}\n")
 	// Method and URL are not used for a TCP request.
@@ -69,7 +39,7 @@ func TestDoTCPWritesBody(t *testing.T) {
 }
 
 func TestDoTCPRefusesLocalTargets(t *testing.T) {
-	addr, _, conns := tcpSink(t)
+	addr, _, conns := integrationtest.TCPSink(t)
 	_, p, _ := net.SplitHostPort(addr)
 	c := New(Options{Timeout: 2 * time.Second})
 	for _, target := range []string{addr, "localhost:" + p, "[::1]:" + p, "10.1.2.3:6659"} {

@@ -19,7 +19,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -232,4 +234,33 @@ func AssertNoSecret(t testing.TB, secret string, texts ...string) {
 			}
 		}
 	}
+}
+
+// TCPSink listens on 127.0.0.1 and passes everything each connection sends,
+// up to its close, to the returned channel; conns counts connections.
+func TCPSink(t testing.TB) (addr string, got <-chan []byte, conns *atomic.Int64) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	ch := make(chan []byte, 8)
+	var n atomic.Int64
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			go func() {
+				defer conn.Close()
+				_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+				b, _ := io.ReadAll(conn)
+				ch <- b
+			}()
+		}
+	}()
+	return ln.Addr().String(), ch, &n
 }

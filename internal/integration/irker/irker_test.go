@@ -324,34 +324,15 @@ func TestCommitTitle(t *testing.T) {
 // sends, up to its close, to the returned channel.
 func listener(t *testing.T) (host, port string, got <-chan []string, conns *atomic.Int64) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	addr, raw, n := integrationtest.TCPSink(t)
 	ch := make(chan []string, 4)
-	var n atomic.Int64
 	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			n.Add(1)
-			go func() {
-				defer conn.Close()
-				_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-				var ls []string
-				sc := bufio.NewScanner(conn)
-				for sc.Scan() {
-					ls = append(ls, sc.Text())
-				}
-				ch <- ls
-			}()
+		for b := range raw {
+			ch <- strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 		}
 	}()
-	host, port, _ = net.SplitHostPort(ln.Addr().String())
-	return host, port, ch, &n
+	host, port, _ = net.SplitHostPort(addr)
+	return host, port, ch, n
 }
 
 // TestSendToListener sends a push through the outbound client to a TCP
