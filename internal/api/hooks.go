@@ -108,8 +108,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, p *store
 	if !ok {
 		return
 	}
-	page := max(atoiDefault(r.URL.Query().Get("page"), 1), 1)
-	per := min(max(atoiDefault(r.URL.Query().Get("per_page"), 20), 1), 100)
+	page, per := pageParams(r)
 	list, total, err := s.st.Deliveries(r.Context(), p.ID, svc.Slug, (page-1)*per, per)
 	if err != nil {
 		s.storeFailed(w, r, err)

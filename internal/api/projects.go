@@ -20,8 +20,6 @@ func validPath(p string) bool {
 	return len(p) <= 255 && pathPattern.MatchString(p) && !strings.HasSuffix(p, ".git") && !strings.HasSuffix(p, ".atom")
 }
 
-func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
-
 var visibilities = []string{"private", "internal", "public"}
 
 // slugify makes a path from a name when only the name is given.

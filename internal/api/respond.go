@@ -71,17 +71,7 @@ func optDate(t *time.Time) *string {
 // paginate slices items GitLab-style (page, per_page; default 20, max 100)
 // and sets the X-Total family of headers.
 func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
-	page := atoiDefault(r.URL.Query().Get("page"), 1)
-	per := atoiDefault(r.URL.Query().Get("per_page"), 20)
-	if page < 1 {
-		page = 1
-	}
-	if per < 1 {
-		per = 20
-	}
-	if per > 100 {
-		per = 100
-	}
+	page, per := pageParams(r)
 	total := len(items)
 	setPageHeaders(w, page, per, total)
 	start := (page - 1) * per
@@ -90,6 +80,17 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
 	}
 	end := min(start+per, total)
 	return items[start:end]
+}
+
+// pageParams reads page and per_page as GitLab does: page from 1,
+// per_page 20 by default and at most 100.
+func pageParams(r *http.Request) (page, per int) {
+	page = max(atoiDefault(r.URL.Query().Get("page"), 1), 1)
+	per = atoiDefault(r.URL.Query().Get("per_page"), 20)
+	if per < 1 {
+		per = 20
+	}
+	return page, min(per, 100)
 }
 
 // setPageHeaders sets GitLab's pagination headers.

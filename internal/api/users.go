@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/glint-dev/glint/internal/auth"
@@ -22,7 +23,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if name := r.URL.Query().Get("username"); name != "" {
-		users = slices.DeleteFunc(users, func(u store.User) bool { return !equalFold(u.Username, name) })
+		users = slices.DeleteFunc(users, func(u store.User) bool { return !strings.EqualFold(u.Username, name) })
 	}
 	admin := identity(r).User.Admin
 	out := make([]userEntity, len(users))

@@ -7,6 +7,7 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -150,14 +151,7 @@ func (s *Service) Field(name string) (Field, bool) {
 }
 
 // Wants reports whether the service supports the event at all.
-func (s *Service) Wants(e Event) bool {
-	for _, x := range s.Events {
-		if x == e {
-			return true
-		}
-	}
-	return false
-}
+func (s *Service) Wants(e Event) bool { return slices.Contains(s.Events, e) }
 
 // DefaultFlag is the value of an event flag on a new service.
 func (s *Service) DefaultFlag(e Event) bool {

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,8 +46,8 @@ func Decode(s *catalog.Service, raw map[string]any) (*Change, error) {
 			}
 			continue
 		}
-		val, err := coerce(f.Type, v)
-		if err == nil && len(f.Values) > 0 && val != nil && !contains(f.Values, val.(string)) {
+		val, err := Coerce(f.Type, v)
+		if err == nil && len(f.Values) > 0 && val != nil && !slices.Contains(f.Values, val.(string)) {
 			errs = append(errs, f.Name+" does not have a valid value")
 			continue
 		}
@@ -71,7 +72,7 @@ func Decode(s *catalog.Service, raw map[string]any) (*Change, error) {
 	}
 	if s.Slug == "jira" {
 		if v, ok := raw[catalog.CommentOnEventFlag]; ok {
-			if b, err := coerce(catalog.Bool, v); err != nil || b == nil {
+			if b, err := Coerce(catalog.Bool, v); err != nil || b == nil {
 				errs = append(errs, catalog.CommentOnEventFlag+" is invalid")
 			} else {
 				c.Flags[catalog.CommentOnEventFlag] = b.(bool)
@@ -95,7 +96,7 @@ func (c *Change) defaultBranchAlias(raw map[string]any) []string {
 	if !ok {
 		return nil
 	}
-	b, err := coerce(catalog.Bool, v)
+	b, err := Coerce(catalog.Bool, v)
 	if err != nil || b == nil {
 		return []string{name + " is invalid"}
 	}
@@ -120,15 +121,6 @@ func lookup(s *catalog.Service, raw map[string]any, name string) (any, bool) {
 	return nil, false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 var (
 	trueWords  = map[string]bool{"true": true, "t": true, "1": true, "yes": true, "y": true, "on": true}
 	falseWords = map[string]bool{"false": true, "f": true, "0": true, "no": true, "n": true, "off": true}
@@ -143,9 +135,7 @@ var errInvalid = fmt.Errorf("invalid")
 
 // Coerce converts a raw parameter value to the declared type, as Grape
 // does; nil stays nil.
-func Coerce(t catalog.Type, v any) (any, error) { return coerce(t, v) }
-
-func coerce(t catalog.Type, v any) (any, error) {
+func Coerce(t catalog.Type, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}

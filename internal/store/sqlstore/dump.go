@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/glint-dev/glint/internal/store"
@@ -68,7 +69,7 @@ func (s *DB) dumpRows(rows *sql.Rows, table string, bools []string, fn func(stor
 			if b, ok := v.([]byte); ok {
 				v = string(b)
 			}
-			if contains(bools, c) {
+			if slices.Contains(bools, c) {
 				v = truthy(v)
 			}
 			row.Values[c] = v
@@ -78,15 +79,6 @@ func (s *DB) dumpRows(rows *sql.Rows, table string, bools []string, fn func(stor
 		}
 	}
 	return s.wrap(rows.Err())
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func truthy(v any) bool {
