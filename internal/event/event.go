@@ -249,9 +249,10 @@ func present(root map[string]any, path string) bool {
 }
 
 // Flag is the event flag of a service that gates this event.
-func (e *Event) Flag() catalog.Event {
-	return flags[e.Kind]
-}
+func (e *Event) Flag() catalog.Event { return FlagOf(e.Kind) }
+
+// FlagOf is the event flag of a service that gates events of a kind.
+func FlagOf(k Kind) catalog.Event { return flags[k] }
 
 var flags = map[Kind]catalog.Event{
 	Push:              catalog.Push,
