@@ -17,6 +17,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/hipchat"
 	"github.com/glint-dev/glint/internal/integration/irker"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
+	"github.com/glint-dev/glint/internal/integration/jira"
 	"github.com/glint-dev/glint/internal/integration/mattermost"
 	"github.com/glint-dev/glint/internal/integration/msteams"
 	"github.com/glint-dev/glint/internal/integration/packagist"
@@ -40,6 +41,7 @@ var builders = map[string]Builder{
 	"github":             github.Build,
 	"jenkins":            jenkins.Build,
 	"jenkins-deprecated": jenkins.BuildDeprecated,
+	"jira":               jira.Build,
 	"packagist":          packagist.Build,
 	"teamcity":           teamcity.Build,
 	"irker":              irker.Build,
