@@ -32,6 +32,7 @@ import (
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
 	"github.com/glint-dev/glint/internal/delivery"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/secret"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
@@ -168,6 +169,9 @@ func runDelivery(ctx context.Context, args []string) error {
 		}
 		defer e.st.Close()
 		e.hooks = &http.Client{Transport: gitlabHeaders{base: transport, token: e.token, seq: &uuids}, Timeout: 30 * time.Second}
+		if e.overrides, err = sinkOverrides(sink.srv.URL); err != nil {
+			return err
+		}
 		envs = append(envs, e)
 	}
 
@@ -193,13 +197,13 @@ func runDelivery(ctx context.Context, args []string) error {
 			samples[e.name+" intake, workers stopped"] = append(samples[e.name+" intake, workers stopped"], preload)
 			samples[e.name+" deliveries"] = append(samples[e.name+" deliveries"], deliveries)
 			samples[e.name+" river"] = append(samples[e.name+" river"], alone)
-			cases, err := e.fanoutCases(ctx, sink.srv.URL+"/services/T/B/X")
+			cases, err := e.fanoutCases(ctx, o, push, sink)
 			if err != nil {
 				return fmt.Errorf("%s fan-out set-up: %w", e.name, err)
 			}
 			for _, c := range cases {
-				progress("%s fan-out %s: %d events, %d deliveries", e.name, c.Name, o.events, o.events*c.perEvent)
-				s, err := e.measureBacklog(ctx, o, push, c.hooks, o.events*c.perEvent, sink)
+				progress("%s fan-out %s: %d events, %d deliveries, %d requests", e.name, c.Name, o.events, o.events*c.perEvent, o.events*c.requests)
+				s, err := e.measureBacklog(ctx, o, push, c.hooks, o.events*c.perEvent, o.events*c.requests, sink)
 				if err != nil {
 					return fmt.Errorf("%s fan-out %s: %w", e.name, c.Name, err)
 				}
@@ -261,7 +265,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		riverRate := median(samples[e.name+" river"], rate)
 		for _, c := range e.fanout {
 			ds := median(samples[e.name+" fanout "+c.Name], rate)
-			r := fanoutRow{Database: e.name, Case: c.Name, Events: o.events, Deliveries: o.events * c.perEvent,
+			r := fanoutRow{Database: e.name, Case: c.Name, Events: o.events, Deliveries: o.events * c.perEvent, Requests: o.events * c.requests,
 				DeliveriesS: ds, EventsS: ds / float64(c.perEvent), RiverJobsS: riverRate}
 			if riverRate > 0 {
 				r.Ratio = ds / riverRate
@@ -350,6 +354,8 @@ type glintEnv struct {
 	// measure's set-up, created on first use.
 	projects int
 	fanout   []fanoutCase
+	// overrides send the fixed hosts of the fan-out's services to the sink.
+	overrides []outbound.Override
 }
 
 // openEnv opens the store, bootstraps root, creates a project, and
@@ -432,7 +438,7 @@ func (e *glintEnv) serve(events api.Events) (string, func(), error) {
 func (e *glintEnv) startDelivery(ctx context.Context, o deliveryOptions) (*app.Delivery, error) {
 	dc := app.DeliveryConfig{Workers: o.workers, MaxAttempts: 10, Deadline: 24 * time.Hour, AttemptTimeout: 10 * time.Second,
 		FetchPoll: o.poll, Sweep: 30 * time.Second, Retention: 30 * 24 * time.Hour, AllowLocal: true,
-		BaseURL: benchBaseURL, UserAgent: "glint-bench"}
+		BaseURL: benchBaseURL, UserAgent: "glint-bench", Overrides: e.overrides}
 	return app.StartDelivery(ctx, e.cfg, e.st, e.keys, dc, e.log, prometheus.NewRegistry())
 }
 
@@ -742,6 +748,13 @@ func (s *sink) expect(n int) <-chan time.Time {
 }
 
 // firstBody is the first delivery received: the network ceiling posts it.
+// received is the count of requests since the last expect.
+func (s *sink) received() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
 func (s *sink) firstBody() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()

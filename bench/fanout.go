@@ -9,26 +9,87 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/glint-dev/glint/internal/auth"
 	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
 )
 
-// chatSlugs are the services glint acts for that take a webhook URL: the
-// fan-out's targets.
-var chatSlugs = []string{"slack", "mattermost", "microsoft-teams", "hangouts-chat"}
+// fanoutServices are the 16 services of the widest fan-out: every
+// service glint acts for that takes a push and sends it over HTTP without
+// needing an answer of a particular shape first (Campfire looks up its
+// room; irker writes TCP; Asana and Jira send only for pushes that name
+// their tasks or issues). Each is configured to reach the sink: by its URL
+// setting where it has one, else by an endpoint override of its fixed
+// host (fanoutOverrides). The first four are the 4-service case.
+var fanoutServices = []struct {
+	slug  string
+	props func(sink string) map[string]any
+}{
+	{"slack", chatProps("/services/T/B/X")},
+	{"mattermost", chatProps("/hooks/bench")},
+	{"microsoft-teams", chatProps("/webhook/bench")},
+	{"hangouts-chat", chatProps("/v1/spaces/bench/messages")},
+	{"hipchat", func(s string) map[string]any { return map[string]any{"token": "bench", "room": "bench", "server": s} }},
+	{"flowdock", func(string) map[string]any { return map[string]any{"token": "bench"} }},
+	{"pushover", func(string) map[string]any {
+		return map[string]any{"api_key": "bench", "user_key": "bench", "priority": "0", "device": "", "sound": ""}
+	}},
+	{"bamboo", func(s string) map[string]any {
+		return map[string]any{"bamboo_url": s, "build_key": "KEY", "username": "bench", "password": "bench"}
+	}},
+	{"buildkite", func(string) map[string]any {
+		return map[string]any{"token": "hook:status", "project_url": "https://buildkite.com/bench/bench"}
+	}},
+	{"drone-ci", func(s string) map[string]any { return map[string]any{"token": "bench", "drone_url": s} }},
+	{"teamcity", func(s string) map[string]any {
+		return map[string]any{"teamcity_url": s, "build_type": "bench", "username": "bench", "password": "bench"}
+	}},
+	{"jenkins", func(s string) map[string]any {
+		return map[string]any{"jenkins_url": s, "project_name": "bench", "username": "bench", "password": "bench"}
+	}},
+	{"jenkins-deprecated", func(s string) map[string]any { return map[string]any{"project_url": s + "/job/bench/"} }},
+	{"packagist", func(s string) map[string]any {
+		return map[string]any{"username": "bench", "token": "bench", "server": s}
+	}},
+	{"assembla", func(string) map[string]any { return map[string]any{"token": "bench", "subdomain": "bench"} }},
+	{"pivotaltracker", func(string) map[string]any { return map[string]any{"token": "bench"} }},
+}
 
-// fanoutCase is one fan-out set-up: events posted round-robin to projects
-// hook paths, each event delivered to perEvent services.
+// fanoutOverrides are the fixed hosts of fanoutServices, all sent to the
+// sink.
+var fanoutOverrides = []string{"https://api.flowdock.com", "https://api.pushover.net", "https://webhook.buildkite.com",
+	"https://atlas.assembla.com", "https://www.pivotaltracker.com"}
+
+func chatProps(path string) func(sink string) map[string]any {
+	return func(s string) map[string]any {
+		return map[string]any{"webhook": s + path, "branches_to_be_notified": "all"}
+	}
+}
+
+// sinkOverrides sends the fixed hosts of fanoutServices to the sink.
+func sinkOverrides(sink string) ([]outbound.Override, error) {
+	var list []string
+	for _, from := range fanoutOverrides {
+		list = append(list, from+"="+sink)
+	}
+	return outbound.ParseOverrides(list)
+}
+
+// fanoutCase is one fan-out set-up: events posted to a project's hook
+// path, each event delivered to perEvent services, which send requests
+// requests to the sink between them (measured by calibrate).
 type fanoutCase struct {
 	Name     string
 	hooks    []string
 	perEvent int
+	requests int
 }
 
 // fanoutRow is one row of the fan-out table (medians over the runs).
@@ -37,6 +98,7 @@ type fanoutRow struct {
 	Case        string  `json:"case"`
 	Events      int     `json:"events"`
 	Deliveries  int     `json:"deliveries"`
+	Requests    int     `json:"requests_to_sink"`
 	DeliveriesS float64 `json:"deliveries_per_s"`
 	EventsS     float64 `json:"events_per_s"`
 	RiverJobsS  float64 `json:"river_alone_jobs_per_s"`
@@ -71,10 +133,10 @@ type scaleRow struct {
 	CoresSelf float64 `json:"self_cores"`
 }
 
-// createProject creates a project owned by root with the given chat
-// services posting to webhook, through the store as the API would
+// createProject creates a project owned by root with the given services
+// (slug and API properties), through the store as the API would
 // (settings.Apply), with this env's intake secret. It returns the hook path.
-func (e *glintEnv) createProject(ctx context.Context, path string, slugs []string, webhook string, intake bool) (string, error) {
+func (e *glintEnv) createProject(ctx context.Context, path string, services map[string]map[string]any, intake bool) (string, error) {
 	u, err := e.st.UserByUsername(ctx, "root")
 	if err != nil {
 		return "", err
@@ -83,12 +145,12 @@ func (e *glintEnv) createProject(ctx context.Context, path string, slugs []strin
 	if err := e.st.CreateProject(ctx, p); err != nil {
 		return "", err
 	}
-	for _, slug := range slugs {
+	for _, slug := range slices.Sorted(maps.Keys(services)) {
 		s, ok := catalog.Lookup(slug)
 		if !ok {
 			return "", fmt.Errorf("no service %s", slug)
 		}
-		c, err := settings.Decode(s, map[string]any{"webhook": webhook, "branches_to_be_notified": "all"})
+		c, err := settings.Decode(s, services[slug])
 		if err != nil {
 			return "", err
 		}
@@ -107,39 +169,84 @@ func (e *glintEnv) createProject(ctx context.Context, path string, slugs []strin
 }
 
 // fanoutCases creates (once per env) the projects of the fan-out
-// measure: 1 = the bench project (Slack); 4 = one project with the four
-// chat services; 16 = 16 projects with Slack each, the events spread
-// round-robin over them (an event goes to one project, so 16 services per
-// event is not possible).
-func (e *glintEnv) fanoutCases(ctx context.Context, webhook string) ([]fanoutCase, error) {
+// measure, each with 1, 4 or 16 services of fanoutServices, and measures
+// how many requests to the sink one event makes on each (calibrate).
+func (e *glintEnv) fanoutCases(ctx context.Context, o deliveryOptions, push []byte, sink *sink) ([]fanoutCase, error) {
 	if e.fanout != nil {
 		return e.fanout, nil
 	}
-	four, err := e.createProject(ctx, "fanout4", chatSlugs, webhook, true)
-	if err != nil {
-		return nil, err
-	}
-	var sixteen []string
-	for i := range 16 {
-		h, err := e.createProject(ctx, fmt.Sprintf("fanout16-%d", i), []string{"slack"}, webhook, true)
+	for _, n := range []int{1, 4, 16} {
+		services := map[string]map[string]any{}
+		var names []string
+		for _, sv := range fanoutServices[:n] {
+			services[sv.slug] = sv.props(sink.srv.URL)
+			names = append(names, sv.slug)
+		}
+		hook, err := e.createProject(ctx, fmt.Sprintf("fanout%d", n), services, true)
 		if err != nil {
 			return nil, err
 		}
-		sixteen = append(sixteen, h)
+		e.projects++
+		c := fanoutCase{Name: fmt.Sprintf("%d service(s): %s", n, strings.Join(names, ", ")), hooks: []string{hook}, perEvent: n}
+		if c.requests, err = e.calibrate(ctx, o, push, hook, names, sink); err != nil {
+			return nil, fmt.Errorf("%d services: %w", n, err)
+		}
+		e.fanout = append(e.fanout, c)
 	}
-	e.fanout = []fanoutCase{
-		{Name: "1 service (slack), 1 project", hooks: []string{e.hook}, perEvent: 1},
-		{Name: "4 services (slack, mattermost, microsoft-teams, hangouts-chat), 1 project", hooks: []string{four}, perEvent: 4},
-		{Name: "16 projects × 1 service (slack), events round-robin", hooks: sixteen, perEvent: 1},
-	}
-	e.projects += 17
 	return e.fanout, nil
+}
+
+// calibrate delivers one event to a fan-out project and counts the
+// requests the sink receives for it: a service may send more than one
+// (Flowdock one per commit, PivotalTracker one per commit). Every one of
+// the event's services must end delivered, none failed or skipped.
+func (e *glintEnv) calibrate(ctx context.Context, o deliveryOptions, push []byte, hook string, slugs []string, sink *sink) (int, error) {
+	awaitQuiet(ctx)
+	one := o
+	one.events = 1
+	if _, err := e.preload(ctx, one, push, []string{hook}); err != nil {
+		return 0, err
+	}
+	sink.expect(-1) // count from 0, signal nothing
+	dl, err := e.startDelivery(ctx, o)
+	if err != nil {
+		return 0, err
+	}
+	deadline := time.Now().Add(o.timeout)
+	for {
+		n, err := e.pending(ctx)
+		if err != nil || n == 0 {
+			err = errors.Join(err, stopDelivery(dl))
+			if err != nil {
+				return 0, err
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			return 0, errors.Join(fmt.Errorf("%d deliveries still pending after %s", n, o.timeout), stopDelivery(dl))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var projectID int64
+	if _, err := fmt.Sscanf(hook, "/hooks/gitlab/%d", &projectID); err != nil {
+		return 0, err
+	}
+	for _, slug := range slugs {
+		log, _, err := e.st.Deliveries(ctx, projectID, slug, 0, 1)
+		if err != nil {
+			return 0, err
+		}
+		if len(log) != 1 || log[0].Status != "delivered" {
+			return 0, fmt.Errorf("%s: the calibration event was not delivered: %+v", slug, log)
+		}
+	}
+	return sink.received(), nil
 }
 
 // measureBacklog posts --events events round-robin to hooks with the
 // workers stopped, then starts the delivery half and times it until the
 // sink has received want deliveries.
-func (e *glintEnv) measureBacklog(ctx context.Context, o deliveryOptions, push []byte, hooks []string, want int, sink *sink) (sample, error) {
+func (e *glintEnv) measureBacklog(ctx context.Context, o deliveryOptions, push []byte, hooks []string, want, requests int, sink *sink) (sample, error) {
 	awaitQuiet(ctx)
 	if _, err := e.preload(ctx, o, push, hooks); err != nil {
 		return sample{}, err
@@ -148,7 +255,7 @@ func (e *glintEnv) measureBacklog(ctx context.Context, o deliveryOptions, push [
 		return sample{}, errors.Join(err, fmt.Errorf("%d deliveries pending after pre-loading %d events, want %d", n, o.events, want))
 	}
 	awaitQuiet(ctx)
-	arrived := sink.expect(want)
+	arrived := sink.expect(requests)
 	start := time.Now()
 	dl, err := e.startDelivery(ctx, o)
 	if err != nil {
@@ -158,7 +265,7 @@ func (e *glintEnv) measureBacklog(ctx context.Context, o deliveryOptions, push [
 	select {
 	case end = <-arrived:
 	case <-time.After(o.timeout):
-		err = fmt.Errorf("not all of %d deliveries received within %s", want, o.timeout)
+		err = fmt.Errorf("not all of %d requests received within %s", requests, o.timeout)
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
@@ -287,7 +394,8 @@ func (e *glintEnv) measureScale(ctx context.Context, o deliveryOptions, push []b
 		for w := range o.concurrency {
 			wg.Go(func() {
 				for i := int(next.Add(1)) - 1; i < add && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-					h, err := e.createProject(ctx, fmt.Sprintf("scale-%d", first+i), []string{"slack"}, webhook, i == add-1)
+					h, err := e.createProject(ctx, fmt.Sprintf("scale-%d", first+i),
+						map[string]map[string]any{"slack": {"webhook": webhook, "branches_to_be_notified": "all"}}, i == add-1)
 					if err != nil {
 						errs[w] = err
 						return
@@ -369,11 +477,11 @@ func (s *sink) untrack() {
 func printExtras(fanout []fanoutRow, latency []latencyRow, scale []scaleRow) {
 	if len(fanout) > 0 {
 		fmt.Println()
-		fmt.Println("| fan-out | events | deliveries | deliveries/s | events/s | River alone jobs/s | ratio |")
-		fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+		fmt.Println("| fan-out | events | deliveries | requests | deliveries/s | events/s | River alone jobs/s | ratio |")
+		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range fanout {
-			fmt.Printf("| %s: %s | %d | %d | %.0f | %.0f | %.0f | %.3f |\n", r.Database, r.Case, r.Events, r.Deliveries,
-				r.DeliveriesS, r.EventsS, r.RiverJobsS, r.Ratio)
+			fmt.Printf("| %s: %s | %d | %d | %d | %.0f | %.0f | %.0f | %.3f |\n", r.Database, r.Case, r.Events, r.Deliveries,
+				r.Requests, r.DeliveriesS, r.EventsS, r.RiverJobsS, r.Ratio)
 		}
 	}
 	if len(latency) > 0 {

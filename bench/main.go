@@ -59,15 +59,16 @@
 //     the network, a closed loop of POSTs of one delivery's body to the
 //     sink from --concurrency clients (posts/s).
 //
-//   - fan-out: as deliveries, with more delivery targets: 1 = the
-//     project's Slack service; 4 = one project with Slack, Mattermost,
-//     Microsoft Teams and Hangouts Chat, all posting to the sink (4
-//     deliveries per event); 16 = 16 projects with Slack each, the
-//     --events events spread round-robin over them (an event goes to one
-//     project and glint has only these 4 webhook services, so 16
-//     deliveries per event cannot be set up). The projects and services
-//     are created through the store (settings.Apply, as the API does).
-//     Baseline: River alone's jobs/s.
+//   - fan-out: as deliveries, with 1, 4 and 16 active services on one
+//     project: Slack; + Mattermost, Microsoft Teams, Hangouts Chat; +
+//     HipChat, Flowdock, Pushover, Bamboo, Buildkite, Drone CI, TeamCity,
+//     Jenkins, Jenkins (deprecated), Packagist, Assembla, PivotalTracker
+//     (fanoutServices). Each reaches the sink by its URL setting or, for
+//     a fixed host, an endpoint override. One event is delivered first
+//     to count the requests it makes (some services send one per
+//     commit); the measure then waits for --events times that many.
+//     The projects and services are created through the store
+//     (settings.Apply, as the API does). Baseline: River alone's jobs/s.
 //
 // The table gives each measure's median over --runs for glint and its
 // baseline, and their ratio (glint / baseline); the JSON has every run.
