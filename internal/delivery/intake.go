@@ -46,7 +46,7 @@ func (pl *Pipeline) Accept(ctx context.Context, p *store.Project, header, uuid s
 		ids[i] = dl.ID
 	}
 	// Committed: a failure to queue now is mended by the sweeper.
-	if err := pl.queue.Enqueue(ctx, ids...); err != nil {
+	if err := pl.queue.Submit(ctx, ids...); err != nil {
 		pl.d.log.WarnContext(ctx, "queueing deliveries failed; the sweeper will", "event_id", stored.ID, "err", err)
 	}
 	return len(created), false, nil
