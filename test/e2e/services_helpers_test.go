@@ -7,11 +7,14 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,9 +23,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/delivery"
+	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/registry"
 	"github.com/glint-dev/glint/internal/store"
 )
 
@@ -364,4 +370,252 @@ func testService(t *testing.T, p *proc, token string, projectID int64, slug stri
 	var out testOutcome
 	r := call(t, "POST", p.url(fmt.Sprintf("/api/v4/projects/%d/services/%s/test", projectID, slug)), token, nil, 200, &out)
 	return out, r.body
+}
+
+// nothingToSend is what "Test settings" answers for a service that sends
+// nothing for the sample push.
+var nothingToSend = testOutcome{Success: true, Error: "nothing to send for this event with these settings"}
+
+// fixtureNamed is the fixture of that name among fixtures.
+func fixtureNamed(t *testing.T, fixtures []serviceFixture, name string) serviceFixture {
+	t.Helper()
+	for _, f := range fixtures {
+		if f.name == name {
+			return f
+		}
+	}
+	t.Fatalf("no fixture %q", name)
+	return serviceFixture{}
+}
+
+// checkServices is the body of the per-service end-to-end tests, on a
+// glint p started with every target reachable: each case's service is
+// put on a project of its own with every event it takes on; each of
+// fixtures is posted to every project, and each target must receive
+// exactly the requests the service's Build makes (nothing for the events
+// it does not take), each delivery logged delivered after one attempt
+// with the target's answer (or skipped, where Build makes nothing).
+// "Test settings" sends the sample push as Build makes it. Then every
+// target refuses: the case's refuse fixture fails, showing the target's
+// answer, and so does "Test settings". No secret of the cases, nor the
+// intake tokens, shows in the log or the test's answers.
+func checkServices(t *testing.T, p *proc, token string, cases []*serviceCase, fixtures []serviceFixture) {
+	t.Helper()
+	// Each service on a project of its own, every event it takes on.
+	for _, c := range cases {
+		svc, ok := catalog.Lookup(c.slug)
+		if !ok || !registry.Acts(c.slug) {
+			t.Fatalf("%s: not a service glint acts for", c.slug)
+		}
+		c.project = createProject(t, p, token, "svc-"+c.slug)
+		c.info = projectInfo(t, p, c.project)
+		form := url.Values{}
+		for k, v := range c.props {
+			form.Set(k, fmt.Sprint(v))
+		}
+		for _, e := range svc.Events {
+			form.Set(e.FlagName(), "true")
+		}
+		var got serviceJSON
+		call(t, "PUT", p.url(fmt.Sprintf("/api/v4/projects/%d/services/%s", c.project.ID, c.slug)), token, form, 200, &got)
+		if !got.Active {
+			t.Fatalf("%s: PUT answered an inactive service: %+v", c.slug, got)
+		}
+		c.intake = setIntakeToken(t, p, token, c.project.ID)
+	}
+
+	// Every fixture to every project; what each must send, by Build.
+	want := map[string][]wire{}
+	outcome := map[string]map[string]string{} // slug -> fixture -> sent N / skipped / none
+	for _, c := range cases {
+		outcome[c.slug] = map[string]string{}
+		settings := resolved(t, c)
+		for _, f := range fixtures {
+			body := f.body(t)
+			ev, err := event.Parse(f.header, body)
+			if err != nil {
+				t.Fatalf("%s: %v", f.name, err)
+			}
+			build, _ := registry.Lookup(c.slug)
+			reqs, err := build(ev, settings, c.info)
+			if err != nil {
+				t.Fatalf("%s, %s: Build: %v", c.slug, f.name, err)
+			}
+			exp := expectedWire(t, reqs, c.answer)
+			accepted, sends := slices.Contains(c.accepts, f.name), slices.Contains(c.sends, f.name)
+			if sends != (len(exp) > 0) {
+				t.Errorf("%s, %s: Build makes %d requests; the test expects it to send: %v", c.slug, f.name, len(exp), sends)
+			}
+			r := mustHook(t, p, c.project.ID, c.intake, f.header, "e2e-"+c.slug+"-"+f.name, body, 202)
+			var acc struct {
+				Deliveries int `json:"deliveries"`
+			}
+			if err := json.Unmarshal(r.body, &acc); err != nil || acc.Deliveries != map[bool]int{true: 1, false: 0}[accepted] {
+				t.Errorf("%s, %s: intake answered %s, want %d deliveries", c.slug, f.name, r, map[bool]int{true: 1, false: 0}[accepted])
+			}
+			switch {
+			case !accepted:
+				outcome[c.slug][f.name] = "none"
+			case len(exp) == 0:
+				outcome[c.slug][f.name] = "skipped"
+			default:
+				outcome[c.slug][f.name] = fmt.Sprintf("sent %d", len(exp))
+				want[c.slug] = append(want[c.slug], exp...)
+			}
+		}
+	}
+
+	// Wait for every delivery to finish, and every request to arrive.
+	waitFor(t, 30*time.Second, "every delivery to finish", func() (bool, string) {
+		var state []string
+		done := true
+		for _, c := range cases {
+			dels := serviceDeliveries(t, p, token, c.project.ID, c.slug)
+			pending := 0
+			for _, d := range dels {
+				if d.Status == "pending" {
+					pending++
+				}
+			}
+			n := len(c.target.received())
+			if len(dels) != len(c.accepts) || pending > 0 || n < len(want[c.slug]) {
+				done = false
+				state = append(state, fmt.Sprintf("%s: %d deliveries (%d pending), %d of %d requests", c.slug, len(dels), pending, n, len(want[c.slug])))
+			}
+		}
+		return done, strings.Join(state, "; ")
+	})
+
+	// What each target received, and the log.
+	var texts [][]byte
+	var secrets []string
+	for _, c := range cases {
+		secrets = append(secrets, c.secrets...)
+		secrets = append(secrets, c.intake)
+		sameWire(t, c.slug, c.target.received(), want[c.slug])
+		for _, pr := range c.target.problems() {
+			t.Errorf("%s: the target refused a request: %s", c.slug, pr)
+		}
+		for _, d := range serviceDeliveries(t, p, token, c.project.ID, c.slug) {
+			full, raw := serviceDelivery(t, p, token, c.project.ID, c.slug, d.ID)
+			texts = append(texts, raw)
+			switch {
+			case full.Service != c.slug:
+				t.Errorf("%s: delivery %d of service %q", c.slug, d.ID, full.Service)
+			case full.Status == "skipped":
+				// Nothing to send is not a failure (which fixtures
+				// were skipped is checked by the counts below).
+				if full.LastError != "" {
+					t.Errorf("%s: skipped %s delivery with last_error %q", c.slug, full.EventKind, full.LastError)
+				}
+			case full.Status != "delivered" || full.Attempts != 1 || full.LastError != "" || len(full.History) != 1:
+				t.Errorf("%s: %s delivery %s after %d attempts, last_error %q; want delivered after 1",
+					c.slug, full.EventKind, full.Status, full.Attempts, full.LastError)
+			default:
+				a := full.History[0]
+				if a.StatusCode != c.okStatus || a.ResponseBody != c.okBody || a.Error != "" {
+					t.Errorf("%s: %s attempt answered %d %q (error %q), want %d %q", c.slug, full.EventKind, a.StatusCode, a.ResponseBody, a.Error, c.okStatus, c.okBody)
+				}
+			}
+		}
+		byStatus := map[string]int{}
+		for _, d := range serviceDeliveries(t, p, token, c.project.ID, c.slug) {
+			byStatus[d.Status]++
+		}
+		wantStatus := map[string]int{}
+		for _, name := range c.accepts {
+			if outcome[c.slug][name] == "skipped" {
+				wantStatus["skipped"]++
+			} else {
+				wantStatus["delivered"]++
+			}
+		}
+		if !maps.Equal(byStatus, wantStatus) {
+			t.Errorf("%s: deliveries by status %v, want %v", c.slug, byStatus, wantStatus)
+		}
+	}
+	logTable(t, cases, fixtures, outcome)
+
+	// "Test settings" sends the sample push, which arrives as Build makes
+	// it; a service that sends nothing for it says so, and succeeds.
+	sampleSends := map[string]bool{}
+	for _, c := range cases {
+		before := len(c.target.received())
+		out, raw := testService(t, p, token, c.project.ID, c.slug)
+		texts = append(texts, raw)
+		header, body := event.SamplePush(c.info, "root")
+		ev, err := event.Parse(header, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		build, _ := registry.Lookup(c.slug)
+		reqs, err := build(ev, resolved(t, c), c.info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp := expectedWire(t, reqs, c.answer)
+		if sampleSends[c.slug] = len(exp) > 0; !sampleSends[c.slug] {
+			if out != nothingToSend {
+				t.Errorf("%s: Test settings answered %s, want success with nothing to send", c.slug, raw)
+			}
+			if n := len(c.target.received()) - before; n != 0 {
+				t.Errorf("%s: Test settings sent %d requests for a sample push Build makes nothing of", c.slug, n)
+			}
+			continue
+		}
+		if !out.Success || out.StatusCode != c.okStatus || out.Response != c.okBody || out.Error != "" {
+			t.Errorf("%s: Test settings answered %s, want success with %d %q", c.slug, raw, c.okStatus, c.okBody)
+		}
+		// The TCP target may still be reading what was written.
+		waitFor(t, 5*time.Second, c.slug+": the sample push", func() (bool, string) {
+			n := len(c.target.received()) - before
+			return n >= len(exp), fmt.Sprintf("%d of %d requests", n, len(exp))
+		})
+		sameWire(t, c.slug+" test", c.target.received()[before:], exp)
+	}
+
+	// The targets now refuse: each new push fails, showing why.
+	failures := map[string]targetError{}
+	for _, c := range cases {
+		failures[c.slug] = c.target.fail(t)
+		f := fixtureNamed(t, fixtures, cmp.Or(c.refuse, "push"))
+		mustHook(t, p, c.project.ID, c.intake, f.header, "e2e-"+c.slug+"-refused", f.body(t), 202)
+	}
+	for _, c := range cases {
+		te := failures[c.slug]
+		var d deliveryJSON
+		waitFor(t, 20*time.Second, c.slug+": the refused push's delivery", func() (bool, string) {
+			list := serviceDeliveries(t, p, token, c.project.ID, c.slug)
+			if len(list) == 0 {
+				return false, "no deliveries"
+			}
+			d = list[0] // newest first
+			return d.Status != "pending" && len(list) == len(c.accepts)+1, fmt.Sprintf("%d deliveries, the newest %s", len(list), d.Status)
+		})
+		full, raw := serviceDelivery(t, p, token, c.project.ID, c.slug, d.ID)
+		texts = append(texts, raw)
+		if full.Status != "failed" || !strings.Contains(full.LastError, te.reason) || len(full.History) != full.Attempts || full.Attempts == 0 {
+			t.Errorf("%s: the refused push's delivery is %s after %d attempts, last_error %q; want failed, showing %q",
+				c.slug, full.Status, full.Attempts, full.LastError, te.reason)
+		}
+		for _, a := range full.History {
+			if a.StatusCode != te.status || a.ResponseBody != te.body || !strings.Contains(a.Error, te.reason) {
+				t.Errorf("%s: attempt %d answered %d %q (error %q), want %d %q (%s)", c.slug, a.Attempt, a.StatusCode, a.ResponseBody, a.Error, te.status, te.body, te.reason)
+			}
+		}
+		out, rawTest := testService(t, p, token, c.project.ID, c.slug)
+		texts = append(texts, rawTest)
+		switch {
+		case !sampleSends[c.slug]:
+			// Nothing reaches the target: it cannot refuse.
+			if out != nothingToSend {
+				t.Errorf("%s: Test settings answered %s once the target refuses, want success with nothing to send", c.slug, rawTest)
+			}
+		case out.Success || out.StatusCode != te.status || out.Response != te.body || !strings.Contains(out.Error, te.reason):
+			t.Errorf("%s: Test settings answered %s; want no success, showing %d %q (%s)", c.slug, rawTest, te.status, te.body, te.reason)
+		}
+		t.Logf("%-16s refused: delivery %s after %d attempt(s), last_error %q, response_body %q; test: %s",
+			c.slug, full.Status, full.Attempts, full.LastError, lastAttempt(full).ResponseBody, strings.TrimSpace(string(rawTest)))
+	}
+	assertNoSecrets(t, "delivery log or test answer", texts, append(secrets, token)...)
 }

@@ -22,10 +22,8 @@ import (
 	"time"
 
 	"github.com/glint-dev/glint/internal/catalog"
-	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
-	"github.com/glint-dev/glint/internal/integration/registry"
 )
 
 // serviceFixture is one GitLab webhook: a fixture, maybe edited, sent
@@ -100,6 +98,9 @@ type serviceCase struct {
 	// room list).
 	answer  func(integration.Request) []byte
 	secrets []string
+	// refuse names the fixture sent once the target refuses ("" for
+	// push): one the service sends something for.
+	refuse string
 
 	project projectJSON
 	intake  string
@@ -319,205 +320,7 @@ func TestServicesEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Each service on a project of its own, every event it takes on.
-	for _, c := range cases {
-		svc, ok := catalog.Lookup(c.slug)
-		if !ok || !registry.Acts(c.slug) {
-			t.Fatalf("%s: not a service glint acts for", c.slug)
-		}
-		c.project = createProject(t, p, token, "svc-"+c.slug)
-		c.info = projectInfo(t, p, c.project)
-		form := url.Values{}
-		for k, v := range c.props {
-			form.Set(k, fmt.Sprint(v))
-		}
-		for _, e := range svc.Events {
-			form.Set(e.FlagName(), "true")
-		}
-		var got serviceJSON
-		call(t, "PUT", p.url(fmt.Sprintf("/api/v4/projects/%d/services/%s", c.project.ID, c.slug)), token, form, 200, &got)
-		if !got.Active {
-			t.Fatalf("%s: PUT answered an inactive service: %+v", c.slug, got)
-		}
-		c.intake = setIntakeToken(t, p, token, c.project.ID)
-	}
-
-	// Every fixture to every project; what each must send, by Build.
-	want := map[string][]wire{}
-	outcome := map[string]map[string]string{} // slug -> fixture -> sent N / skipped / none
-	for _, c := range cases {
-		outcome[c.slug] = map[string]string{}
-		settings := resolved(t, c)
-		for _, f := range serviceFixtures {
-			body := f.body(t)
-			ev, err := event.Parse(f.header, body)
-			if err != nil {
-				t.Fatalf("%s: %v", f.name, err)
-			}
-			build, _ := registry.Lookup(c.slug)
-			reqs, err := build(ev, settings, c.info)
-			if err != nil {
-				t.Fatalf("%s, %s: Build: %v", c.slug, f.name, err)
-			}
-			exp := expectedWire(t, reqs, c.answer)
-			accepted, sends := slices.Contains(c.accepts, f.name), slices.Contains(c.sends, f.name)
-			if sends != (len(exp) > 0) {
-				t.Errorf("%s, %s: Build makes %d requests; the test expects it to send: %v", c.slug, f.name, len(exp), sends)
-			}
-			r := mustHook(t, p, c.project.ID, c.intake, f.header, "e2e-"+c.slug+"-"+f.name, body, 202)
-			var acc struct {
-				Deliveries int `json:"deliveries"`
-			}
-			if err := json.Unmarshal(r.body, &acc); err != nil || acc.Deliveries != map[bool]int{true: 1, false: 0}[accepted] {
-				t.Errorf("%s, %s: intake answered %s, want %d deliveries", c.slug, f.name, r, map[bool]int{true: 1, false: 0}[accepted])
-			}
-			switch {
-			case !accepted:
-				outcome[c.slug][f.name] = "none"
-			case len(exp) == 0:
-				outcome[c.slug][f.name] = "skipped"
-			default:
-				outcome[c.slug][f.name] = fmt.Sprintf("sent %d", len(exp))
-				want[c.slug] = append(want[c.slug], exp...)
-			}
-		}
-	}
-
-	// Wait for every delivery to finish, and every request to arrive.
-	waitFor(t, 30*time.Second, "every delivery to finish", func() (bool, string) {
-		var state []string
-		done := true
-		for _, c := range cases {
-			dels := serviceDeliveries(t, p, token, c.project.ID, c.slug)
-			pending := 0
-			for _, d := range dels {
-				if d.Status == "pending" {
-					pending++
-				}
-			}
-			n := len(c.target.received())
-			if len(dels) != len(c.accepts) || pending > 0 || n < len(want[c.slug]) {
-				done = false
-				state = append(state, fmt.Sprintf("%s: %d deliveries (%d pending), %d of %d requests", c.slug, len(dels), pending, n, len(want[c.slug])))
-			}
-		}
-		return done, strings.Join(state, "; ")
-	})
-
-	// What each target received, and the log.
-	var texts [][]byte
-	var secrets []string
-	for _, c := range cases {
-		secrets = append(secrets, c.secrets...)
-		secrets = append(secrets, c.intake)
-		sameWire(t, c.slug, c.target.received(), want[c.slug])
-		for _, pr := range c.target.problems() {
-			t.Errorf("%s: the target refused a request: %s", c.slug, pr)
-		}
-		for _, d := range serviceDeliveries(t, p, token, c.project.ID, c.slug) {
-			full, raw := serviceDelivery(t, p, token, c.project.ID, c.slug, d.ID)
-			texts = append(texts, raw)
-			switch {
-			case full.Service != c.slug:
-				t.Errorf("%s: delivery %d of service %q", c.slug, d.ID, full.Service)
-			case full.Status == "skipped":
-				// Nothing to send is not a failure (which fixtures
-				// were skipped is checked by the counts below).
-				if full.LastError != "" {
-					t.Errorf("%s: skipped %s delivery with last_error %q", c.slug, full.EventKind, full.LastError)
-				}
-			case full.Status != "delivered" || full.Attempts != 1 || full.LastError != "" || len(full.History) != 1:
-				t.Errorf("%s: %s delivery %s after %d attempts, last_error %q; want delivered after 1",
-					c.slug, full.EventKind, full.Status, full.Attempts, full.LastError)
-			default:
-				a := full.History[0]
-				if a.StatusCode != c.okStatus || a.ResponseBody != c.okBody || a.Error != "" {
-					t.Errorf("%s: %s attempt answered %d %q (error %q), want %d %q", c.slug, full.EventKind, a.StatusCode, a.ResponseBody, a.Error, c.okStatus, c.okBody)
-				}
-			}
-		}
-		byStatus := map[string]int{}
-		for _, d := range serviceDeliveries(t, p, token, c.project.ID, c.slug) {
-			byStatus[d.Status]++
-		}
-		wantStatus := map[string]int{}
-		for _, name := range c.accepts {
-			if outcome[c.slug][name] == "skipped" {
-				wantStatus["skipped"]++
-			} else {
-				wantStatus["delivered"]++
-			}
-		}
-		if !maps.Equal(byStatus, wantStatus) {
-			t.Errorf("%s: deliveries by status %v, want %v", c.slug, byStatus, wantStatus)
-		}
-	}
-	logTable(t, cases, outcome)
-
-	// "Test settings" sends the sample push, which arrives as Build makes it.
-	for _, c := range cases {
-		before := len(c.target.received())
-		out, raw := testService(t, p, token, c.project.ID, c.slug)
-		texts = append(texts, raw)
-		if !out.Success || out.StatusCode != c.okStatus || out.Response != c.okBody || out.Error != "" {
-			t.Errorf("%s: Test settings answered %s, want success with %d %q", c.slug, raw, c.okStatus, c.okBody)
-		}
-		header, body := event.SamplePush(c.info, "root")
-		ev, err := event.Parse(header, body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		build, _ := registry.Lookup(c.slug)
-		reqs, err := build(ev, resolved(t, c), c.info)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp := expectedWire(t, reqs, c.answer)
-		// The TCP target may still be reading what was written.
-		waitFor(t, 5*time.Second, c.slug+": the sample push", func() (bool, string) {
-			n := len(c.target.received()) - before
-			return n >= len(exp), fmt.Sprintf("%d of %d requests", n, len(exp))
-		})
-		sameWire(t, c.slug+" test", c.target.received()[before:], exp)
-	}
-
-	// The targets now refuse: each new push fails, showing why.
-	failures := map[string]targetError{}
-	for _, c := range cases {
-		failures[c.slug] = c.target.fail(t)
-		mustHook(t, p, c.project.ID, c.intake, "Push Hook", "e2e-"+c.slug+"-refused", fixture(t, "push.json"), 202)
-	}
-	for _, c := range cases {
-		te := failures[c.slug]
-		var d deliveryJSON
-		waitFor(t, 20*time.Second, c.slug+": the refused push's delivery", func() (bool, string) {
-			list := serviceDeliveries(t, p, token, c.project.ID, c.slug)
-			if len(list) == 0 {
-				return false, "no deliveries"
-			}
-			d = list[0] // newest first
-			return d.Status != "pending" && len(list) == len(c.accepts)+1, fmt.Sprintf("%d deliveries, the newest %s", len(list), d.Status)
-		})
-		full, raw := serviceDelivery(t, p, token, c.project.ID, c.slug, d.ID)
-		texts = append(texts, raw)
-		if full.Status != "failed" || !strings.Contains(full.LastError, te.reason) || len(full.History) != full.Attempts || full.Attempts == 0 {
-			t.Errorf("%s: the refused push's delivery is %s after %d attempts, last_error %q; want failed, showing %q",
-				c.slug, full.Status, full.Attempts, full.LastError, te.reason)
-		}
-		for _, a := range full.History {
-			if a.StatusCode != te.status || a.ResponseBody != te.body || !strings.Contains(a.Error, te.reason) {
-				t.Errorf("%s: attempt %d answered %d %q (error %q), want %d %q (%s)", c.slug, a.Attempt, a.StatusCode, a.ResponseBody, a.Error, te.status, te.body, te.reason)
-			}
-		}
-		out, rawTest := testService(t, p, token, c.project.ID, c.slug)
-		texts = append(texts, rawTest)
-		if out.Success || out.StatusCode != te.status || out.Response != te.body || !strings.Contains(out.Error, te.reason) {
-			t.Errorf("%s: Test settings answered %s; want no success, showing %d %q (%s)", c.slug, rawTest, te.status, te.body, te.reason)
-		}
-		t.Logf("%-16s refused: delivery %s after %d attempt(s), last_error %q, response_body %q; test: %s",
-			c.slug, full.Status, full.Attempts, full.LastError, lastAttempt(full).ResponseBody, strings.TrimSpace(string(rawTest)))
-	}
-	assertNoSecrets(t, "delivery log or test answer", texts, append(secrets, token)...)
+	checkServices(t, p, token, cases, serviceFixtures)
 	t.Logf("%d services, %d fixtures each, in %s", len(cases), len(serviceFixtures), time.Since(began).Round(time.Millisecond))
 	p.stop()
 }
@@ -550,13 +353,13 @@ func resolved(t *testing.T, c *serviceCase) map[string]any {
 }
 
 // logTable logs which fixture each service sent, skipped or never took.
-func logTable(t *testing.T, cases []*serviceCase, outcome map[string]map[string]string) {
+func logTable(t *testing.T, cases []*serviceCase, fixtures []serviceFixture, outcome map[string]map[string]string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-20s", "fixture")
 	for _, c := range cases {
 		fmt.Fprintf(&b, " %-15s", c.slug)
 	}
-	for _, f := range serviceFixtures {
+	for _, f := range fixtures {
 		fmt.Fprintf(&b, "\n%-20s", f.name)
 		for _, c := range cases {
 			fmt.Fprintf(&b, " %-15s", outcome[c.slug][f.name])
