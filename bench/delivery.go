@@ -283,14 +283,18 @@ func runDelivery(ctx context.Context, args []string) error {
 			half = *latencyRate
 		}
 		for _, poll := range polls {
-			fmt.Fprintf(os.Stderr, "%s latency: queue poll %s, %.0f events/s open loop for %s\n", e.name, poll, half, *latencyFor)
-			r, err := e.measureLatency(ctx, o, push, poll, half, *latencyFor, sink)
-			if err != nil {
-				return fmt.Errorf("%s latency: %w", e.name, err)
+			var rows []latencyRow
+			for r := 1; r <= *runs; r++ {
+				fmt.Fprintf(os.Stderr, "run %d/%d %s latency: queue poll %s, %.0f events/s open loop for %s\n", r, *runs, e.name, poll, half, *latencyFor)
+				row, err := e.measureLatency(ctx, o, push, poll, half, *latencyFor, sink)
+				if err != nil {
+					return fmt.Errorf("%s latency: %w", e.name, err)
+				}
+				fmt.Fprintf(os.Stderr, "%s latency: %d sent, %d received, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+					e.name, row.Sent, row.Received, row.P50Ms, row.P99Ms, row.MaxMs)
+				rows = append(rows, row)
 			}
-			fmt.Fprintf(os.Stderr, "%s latency: %d sent, %d received, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-				e.name, r.Sent, r.Received, r.P50Ms, r.P99Ms, r.MaxMs)
-			latency = append(latency, r)
+			latency = append(latency, medianLatency(rows))
 		}
 	}
 	for _, e := range envs {
@@ -298,7 +302,7 @@ func runDelivery(ctx context.Context, args []string) error {
 			break
 		}
 		progress := func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
-		rows, err := e.measureScale(ctx, o, push, sink.srv.URL+"/services/T/B/X", counts, *scaleMax,
+		rows, err := e.measureScale(ctx, o, push, sink.srv.URL+"/services/T/B/X", counts, *runs, *scaleMax,
 			median(samples[e.name+" intake"], rate), progress)
 		scale = append(scale, rows...)
 		if err != nil {

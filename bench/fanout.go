@@ -105,17 +105,37 @@ type fanoutRow struct {
 	Ratio       float64 `json:"ratio_to_river"`
 }
 
-// latencyRow is one open-loop latency measure.
+// latencyRow is the open-loop latency measure at one queue poll: the
+// medians of p50, p99 and max over its runs, and the events sent and
+// received over all of them.
 type latencyRow struct {
-	Database  string  `json:"database"`
-	QueuePoll string  `json:"queue_poll"`
-	RateS     float64 `json:"rate_events_per_s"`
-	Sent      int     `json:"sent"`
-	Received  int     `json:"received"`
-	Errors    int     `json:"errors"`
-	P50Ms     float64 `json:"p50_ms"`
-	P99Ms     float64 `json:"p99_ms"`
-	MaxMs     float64 `json:"max_ms"`
+	Database  string       `json:"database"`
+	QueuePoll string       `json:"queue_poll"`
+	RateS     float64      `json:"rate_events_per_s"`
+	Sent      int          `json:"sent"`
+	Received  int          `json:"received"`
+	Errors    int          `json:"errors"`
+	P50Ms     float64      `json:"p50_ms"`
+	P99Ms     float64      `json:"p99_ms"`
+	MaxMs     float64      `json:"max_ms"`
+	Runs      []latencyRow `json:"runs,omitempty"`
+}
+
+// medianLatency sums the runs' counts and takes the median of their
+// percentiles.
+func medianLatency(runs []latencyRow) latencyRow {
+	row := runs[0]
+	row.Sent, row.Received, row.Errors = 0, 0, 0
+	for _, r := range runs {
+		row.Sent += r.Sent
+		row.Received += r.Received
+		row.Errors += r.Errors
+	}
+	row.P50Ms = medianOf(runs, func(r latencyRow) float64 { return r.P50Ms })
+	row.P99Ms = medianOf(runs, func(r latencyRow) float64 { return r.P99Ms })
+	row.MaxMs = medianOf(runs, func(r latencyRow) float64 { return r.MaxMs })
+	row.Runs = runs
+	return row
 }
 
 // scaleRow is the intake with many configured projects.
@@ -131,6 +151,9 @@ type scaleRow struct {
 	Baseline  float64 `json:"baseline_events_per_s"` // the 1-project intake
 	Ratio     float64 `json:"ratio"`
 	CoresSelf float64 `json:"self_cores"`
+	// Runs are the intake measures taken at this count; the figures
+	// above are their medians.
+	Runs []sample `json:"runs,omitempty"`
 }
 
 // createProject creates a project owned by root with the given services
@@ -366,9 +389,9 @@ loop:
 
 // measureScale creates projects (each with Slack active) up to each of
 // counts and loads the intake of the last one created, as measureIntake
-// does. A count whose creation is projected (from the rate so far) to take
+// does, runs times (the row has the medians). A count whose creation is projected (from the rate so far) to take
 // longer than maxCreate is not measured.
-func (e *glintEnv) measureScale(ctx context.Context, o deliveryOptions, push []byte, webhook string, counts []int, maxCreate time.Duration, baseline float64, progress func(string, ...any)) ([]scaleRow, error) {
+func (e *glintEnv) measureScale(ctx context.Context, o deliveryOptions, push []byte, webhook string, counts []int, runs int, maxCreate time.Duration, baseline float64, progress func(string, ...any)) ([]scaleRow, error) {
 	var rows []scaleRow
 	var perProject time.Duration // creation time per project so far
 	for _, n := range counts {
@@ -417,13 +440,19 @@ func (e *glintEnv) measureScale(ctx context.Context, o deliveryOptions, push []b
 		progress("%s scale: %d projects created in %.1fs", e.name, add, took.Seconds())
 		scoped := *e
 		scoped.hook = last.Load().(string)
-		s, err := scoped.measureIntake(ctx, o, push, progress)
-		if err != nil {
-			return rows, err
+		for range runs {
+			s, err := scoped.measureIntake(ctx, o, push, progress)
+			if err != nil {
+				return rows, err
+			}
+			row.Runs = append(row.Runs, s)
 		}
-		row.EventsS, row.P50Ms, row.P99Ms, row.CoresSelf = s.ReqPerSec, s.P50Ms, s.P99Ms, s.SelfCores
+		row.EventsS = median(row.Runs, func(s sample) float64 { return s.ReqPerSec })
+		row.P50Ms = median(row.Runs, func(s sample) float64 { return s.P50Ms })
+		row.P99Ms = median(row.Runs, func(s sample) float64 { return s.P99Ms })
+		row.CoresSelf = median(row.Runs, func(s sample) float64 { return s.SelfCores })
 		if baseline > 0 {
-			row.Ratio = s.ReqPerSec / baseline
+			row.Ratio = row.EventsS / baseline
 		}
 		rows = append(rows, row)
 	}
@@ -486,7 +515,7 @@ func printExtras(fanout []fanoutRow, latency []latencyRow, scale []scaleRow) {
 	}
 	if len(latency) > 0 {
 		fmt.Println()
-		fmt.Println("| latency, 202 to sink | queue poll | events/s | sent | received | errors | p50 ms | p99 ms | max ms |")
+		fmt.Println("| latency, 202 to sink | queue poll | events/s | sent (all runs) | received | errors | p50 ms | p99 ms | max ms |")
 		fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range latency {
 			fmt.Printf("| %s | %s | %.0f | %d | %d | %d | %.1f | %.1f | %.1f |\n", r.Database, r.QueuePoll, r.RateS, r.Sent,

@@ -1,5 +1,7 @@
 // Command bench measures glint's throughput, start-up and memory under load.
 //
+//	go run ./bench all --admin-database postgres://... [--runs 3] [--duration 3s] [--warmup 1s]
+//	                   [--events 1000] [--out-dir bench/out] [--report bench/out/report.md]
 //	go run ./bench api [--concurrency 16] [--duration 5s] [--warmup 1s] [--runs 3]
 //	                   [--database postgres://... [--nodes N]] [--compare --admin-database postgres://...]
 //	                   [--out bench/out/api.json]
@@ -13,6 +15,10 @@
 //	                   [--admin-database postgres://...] [--out bench/out/startup.json]
 //	go run ./bench profile [--duration 5s] [--warmup 1s] [--concurrency 16] [--targets get,put,intake]
 //	                   [--nodecount 15] [--admin-database postgres://...] [--out-dir bench/out]
+//
+// all runs api --compare, delivery, startup and profile in turn with
+// shared settings, and writes their tables as one Markdown report headed
+// by the machine and the revision (also printed), besides each one's JSON.
 //
 // The api benchmark starts glint in this process on 127.0.0.1 (SQLite in
 // a temporary directory, or the given empty PostgreSQL database),
@@ -72,7 +78,8 @@
 //
 // The table gives each measure's median over --runs for glint and its
 // baseline, and their ratio (glint / baseline); the JSON has every run.
-// The fan-out table follows (medians), then, measured once after the runs:
+// The fan-out table follows (medians), then, after the runs, each
+// measured --runs times and reported as medians too:
 //
 //   - latency: the delivery half running with each of --latency-polls as
 //     its queue poll, events posted open loop (a time.Ticker, one
@@ -81,10 +88,11 @@
 //     --latency-duration, each with an after SHA of its own that the
 //     Slack message carries to the sink; per event, the time from the
 //     intake's 202 to the sink's receiving it (0 if the delivery arrived
-//     before the client read the 202). p50, p99 and max.
+//     before the client read the 202). p50, p99 and max (each the
+//     median over the runs; sent and received are summed).
 //   - scale: projects with Slack active created through the store, 16 at
 //     a time, up to each of --scale, then the intake measure above
-//     against the last one created. Baseline: the intake measure (1
+//     against the last one created, --runs times. Baseline: the intake measure (1
 //     project, in the first run). A count whose creation is projected,
 //     from the rate so far, to take longer than --scale-max-create is
 //     reported as not measured.
@@ -145,14 +153,14 @@ import (
 
 func main() {
 	commands := map[string]func(context.Context, []string) error{
-		"api": runAPI, "delivery": runDelivery, "startup": runStartup, "profile": runProfile,
+		"all": runAll, "api": runAPI, "delivery": runDelivery, "startup": runStartup, "profile": runProfile,
 	}
 	var run func(context.Context, []string) error
 	if len(os.Args) >= 2 {
 		run = commands[os.Args[1]]
 	}
 	if run == nil {
-		fmt.Fprintln(os.Stderr, "usage: go run ./bench api|delivery|startup|profile [flags]  (<command> -h lists the flags)")
+		fmt.Fprintln(os.Stderr, "usage: go run ./bench all|api|delivery|startup|profile [flags]  (<command> -h lists the flags)")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -796,10 +804,16 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func median(samples []sample, f func(sample) float64) float64 {
-	v := make([]float64, len(samples))
-	for i, s := range samples {
-		v[i] = f(s)
+func median(samples []sample, f func(sample) float64) float64 { return medianOf(samples, f) }
+
+// medianOf is the median of f over rows (0 for none).
+func medianOf[T any](rows []T, f func(T) float64) float64 {
+	if len(rows) == 0 {
+		return 0
+	}
+	v := make([]float64, len(rows))
+	for i, r := range rows {
+		v[i] = f(r)
 	}
 	slices.Sort(v)
 	if n := len(v); n%2 == 0 {

@@ -128,7 +128,7 @@ func runProfile(ctx context.Context, args []string) error {
 					return err
 				}
 			}
-			fmt.Printf("## %s on %s: %.0f req/s, p50 %.3f ms, p99 %.3f ms, %d errors while profiled for %s (%s)\n\n",
+			fmt.Printf("### %s on %s: %.0f req/s, p50 %.3f ms, p99 %.3f ms, %d errors while profiled for %s (%s)\n\n",
 				strings.ToUpper(kind), dbName, smp.ReqPerSec, smp.P50Ms, smp.P99Ms, smp.Errors, o.duration, path)
 			fmt.Printf("Cores busy meanwhile, of %d: %.2f in this process (profiled), %.2f in PostgreSQL's backends serving it "+
 				"(not in the profile), %.2f of other load on the machine.\n\n",
@@ -141,7 +141,7 @@ func runProfile(ctx context.Context, args []string) error {
 				{"samples by side (pprof label)", []string{"-tags"}},
 				{"server side alone (side=server)", []string{"-top", fmt.Sprintf("-nodecount=%d", *nodecount), "-tagfocus=side=server"}},
 			} {
-				fmt.Printf("### %s\n\n```\n", report.title)
+				fmt.Printf("#### %s\n\n```\n", report.title)
 				cmd := exec.CommandContext(ctx, "go", append(append([]string{"tool", "pprof"}, report.args...), path)...)
 				cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 				if err := cmd.Run(); err != nil {
@@ -244,7 +244,7 @@ func printComponents(ctx context.Context, path string, sides []string) error {
 		head += fmt.Sprintf(" side=%s CPU | of side=%s | of all |", side, side)
 		rule += "---:|---:|---:|"
 	}
-	fmt.Printf("### where the CPU goes (all samples: %s)\n\n%s\n%s\n", total, head, rule)
+	fmt.Printf("#### where the CPU goes (all samples: %s)\n\n%s\n%s\n", total, head, rule)
 	for _, c := range components {
 		row := "| " + c.name + " |"
 		any := false
