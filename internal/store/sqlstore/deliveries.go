@@ -8,50 +8,6 @@ import (
 	"github.com/glint-dev/glint/internal/store"
 )
 
-func (s *DB) CreateEvent(ctx context.Context, e *store.Event, services []string) ([]store.Delivery, bool, error) {
-	now := s.now().UTC().Truncate(time.Microsecond)
-	e.CreatedAt = now
-	var out []store.Delivery
-	duplicate := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var uuid any
-		if e.UUID != "" {
-			uuid = e.UUID
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE project_id = $1 AND uuid = $2`, e.ProjectID, e.UUID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				duplicate = true
-				return nil
-			}
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO events (project_id, uuid, kind, header, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			e.ProjectID, uuid, e.Kind, e.Header, string(e.Payload), micros(now)).Scan(&e.ID)
-		if err != nil {
-			return err
-		}
-		for _, svc := range services {
-			d := store.Delivery{EventID: e.ID, ProjectID: e.ProjectID, Service: svc, Status: store.DeliveryPending, CreatedAt: now, UpdatedAt: now}
-			err := tx.QueryRowContext(ctx, `INSERT INTO deliveries (event_id, project_id, service, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
-				e.ID, e.ProjectID, svc, store.DeliveryPending, micros(now)).Scan(&d.ID)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
-	if err != nil {
-		// Two nodes racing on the same UUID: the loser sees the winner's row.
-		if s.d.isUnique(err) {
-			return nil, true, nil
-		}
-		return nil, false, s.wrap(err)
-	}
-	return out, duplicate, nil
-}
-
 func (s *DB) Event(ctx context.Context, id int64) (*store.Event, error) {
 	var e store.Event
 	var uuid sql.NullString

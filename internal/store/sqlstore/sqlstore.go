@@ -44,13 +44,15 @@ type DB struct {
 	now func() time.Time
 	// stmts caches prepared statements by query text.
 	stmts sync.Map
+	// events group-commits CreateEvent calls.
+	events *eventBatcher
 }
 
 var _ store.Store = (*DB)(nil)
 
 // New wraps an open pool. Call Migrate before use.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, d: d, now: time.Now}
+	return &DB{db: db, d: d, now: time.Now, events: newEventBatcher()}
 }
 
 // SQL returns the pool, for callers that share the database (River).

@@ -47,3 +47,13 @@ func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	}
 	return st.ExecContext(ctx, args...)
 }
+
+// txQueryRow runs a query in tx with the statement cached for the pool
+// (prepared on the transaction's connection if it is not yet).
+func (s *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return tx.QueryRowContext(ctx, query, args...) // carries the same error
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,5 +109,89 @@ func testDeliveryDuplicates(t *testing.T, s store.Store) {
 	pending, _ := s.PendingDeliveries(ctx, 0, 100)
 	if len(pending) != 1 {
 		t.Fatalf("%d pending deliveries, want 1", len(pending))
+	}
+}
+
+// testConcurrentEvents stores events from many goroutines at once, as the
+// intake does under load (the store may commit them together): every
+// event is stored whole, with deliveries of its own, and each UUID is
+// stored once per project however many callers race with it.
+func testConcurrentEvents(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	p := mkServiceProject(t, s)
+	other := mkProject(t, s, p.NamespaceID, "other", p.CreatorID)
+	const uuids, perUUID, anonymous = 6, 5, 12
+	type result struct {
+		project int64
+		uuid    string
+		event   int64
+		ds      []store.Delivery
+		dup     bool
+		err     error
+	}
+	var calls []result
+	for _, proj := range []int64{p.ID, other.ID} {
+		for i := range uuids * perUUID {
+			calls = append(calls, result{project: proj, uuid: fmt.Sprintf("c-%d", i%uuids)})
+		}
+		for range anonymous {
+			calls = append(calls, result{project: proj})
+		}
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range calls {
+		c := &calls[i]
+		wg.Go(func() {
+			<-start
+			ev := &store.Event{ProjectID: c.project, UUID: c.uuid, Kind: "push", Header: "Push Hook", Payload: fmt.Appendf(nil, `{"n":%d}`, i)}
+			c.ds, c.dup, c.err = s.CreateEvent(ctx, ev, []string{"slack", "asana"})
+			c.event = ev.ID
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	stored := map[string]int{} // project/uuid -> events stored
+	events, deliveries := map[int64]bool{}, map[int64]bool{}
+	for i, c := range calls {
+		noErr(t, c.err, fmt.Sprintf("call %d", i))
+		if c.dup {
+			if c.uuid == "" || len(c.ds) != 0 {
+				t.Fatalf("call %d (uuid %q): duplicate with %d deliveries", i, c.uuid, len(c.ds))
+			}
+			continue
+		}
+		stored[fmt.Sprintf("%d/%s", c.project, c.uuid)]++
+		if c.event == 0 || events[c.event] || len(c.ds) != 2 {
+			t.Fatalf("call %d: event %d (seen before: %v) with %d deliveries", i, c.event, events[c.event], len(c.ds))
+		}
+		events[c.event] = true
+		for _, d := range c.ds {
+			if d.ID == 0 || deliveries[d.ID] || d.EventID != c.event || d.ProjectID != c.project {
+				t.Fatalf("call %d: delivery %+v (seen before: %v)", i, d, deliveries[d.ID])
+			}
+			deliveries[d.ID] = true
+		}
+		got, err := s.Event(ctx, c.event)
+		noErr(t, err, "Event")
+		if want := fmt.Sprintf(`{"n":%d}`, i); string(got.Payload) != want || got.ProjectID != c.project || got.UUID != c.uuid {
+			t.Fatalf("call %d: stored %+v, want payload %s", i, got, want)
+		}
+	}
+	for _, proj := range []int64{p.ID, other.ID} {
+		for u := range uuids {
+			if n := stored[fmt.Sprintf("%d/c-%d", proj, u)]; n != 1 {
+				t.Errorf("project %d, uuid c-%d: stored %d times, want once", proj, u, n)
+			}
+		}
+		if n := stored[fmt.Sprintf("%d/", proj)]; n != anonymous {
+			t.Errorf("project %d: %d events without a UUID stored, want %d", proj, n, anonymous)
+		}
+	}
+	pending, err := s.PendingDeliveries(ctx, 0, 1000)
+	noErr(t, err, "PendingDeliveries")
+	if want := 2 * 2 * (uuids + anonymous); len(pending) != want || len(deliveries) != want {
+		t.Fatalf("%d pending deliveries, %d returned, want %d", len(pending), len(deliveries), want)
 	}
 }

@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/glint-dev/glint/internal/store"
+)
+
+// Group commit of the intake's events. Each accepted event must be
+// committed before the intake answers 202, and a commit is the expensive
+// part of storing one: on SQLite every writer queues for the one write
+// lock, on PostgreSQL every commit waits for its WAL flush. So events that
+// arrive while a commit is running are stored together by the next one:
+// each caller queues its event, then waits for its turn to commit; the
+// caller whose turn it is commits everything queued so far (its own event
+// among them), and callers whose events it committed return at once. No
+// goroutine runs in the background: every commit is made by a caller.
+//
+// An event still returns only once it is committed, so nothing changes
+// for durability; a batch fails or succeeds as a whole.
+
+// maxEventBatch bounds one transaction of the group commit.
+const maxEventBatch = 256
+
+// eventWrite is one CreateEvent call waiting in the group commit.
+type eventWrite struct {
+	ctx      context.Context
+	event    *store.Event
+	services []string
+	// Set by the committing caller before done is closed.
+	deliveries []store.Delivery
+	duplicate  bool
+	err        error
+	done       chan struct{}
+}
+
+// eventBatcher queues eventWrites and admits one committer at a time.
+type eventBatcher struct {
+	mu     sync.Mutex
+	queued []*eventWrite
+	turn   chan struct{} // holds a token while a batch commits
+}
+
+func newEventBatcher() *eventBatcher {
+	return &eventBatcher{turn: make(chan struct{}, 1)}
+}
+
+// submit queues w and returns once it is committed (or failed), or when
+// ctx ends; an event whose caller left may still be committed later, as
+// with any request whose answer is lost.
+func (b *eventBatcher) submit(ctx context.Context, w *eventWrite, commit func([]*eventWrite)) error {
+	w.ctx, w.done = ctx, make(chan struct{})
+	b.mu.Lock()
+	b.queued = append(b.queued, w)
+	b.mu.Unlock()
+	for {
+		select {
+		case <-w.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case b.turn <- struct{}{}:
+		}
+		select {
+		case <-w.done: // the previous committer took it
+		default:
+			commit(b.take())
+		}
+		<-b.turn
+		select {
+		case <-w.done:
+			return nil
+		default: // over maxEventBatch were queued ahead of w: commit again
+		}
+	}
+}
+
+// take removes up to maxEventBatch queued writes, oldest first.
+func (b *eventBatcher) take() []*eventWrite {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := min(len(b.queued), maxEventBatch)
+	batch := b.queued[:n:n]
+	b.queued = b.queued[n:]
+	return batch
+}
+
+// CreateEvent stores the event and its deliveries in one transaction,
+// shared with the events other callers are storing at the same moment.
+func (s *DB) CreateEvent(ctx context.Context, e *store.Event, services []string) ([]store.Delivery, bool, error) {
+	w := &eventWrite{event: e, services: services}
+	if err := s.events.submit(ctx, w, s.commitEvents); err != nil {
+		return nil, false, s.wrap(err)
+	}
+	return w.deliveries, w.duplicate, w.err
+}
+
+// commitEvents stores a batch in one transaction and tells each caller.
+// If another node stored one of its UUIDs meanwhile, the transaction
+// fails on the unique index; the batch is then stored event by event, so
+// that only that event is reported duplicate.
+func (s *DB) commitEvents(batch []*eventWrite) {
+	if len(batch) == 0 {
+		return
+	}
+	defer func() {
+		for _, w := range batch {
+			close(w.done)
+		}
+	}()
+	ctx, cancel := batchContext(batch)
+	defer cancel()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		seen := map[eventKey]bool{}
+		for _, w := range batch {
+			if err := s.insertEvent(ctx, tx, w, seen); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	if len(batch) > 1 && isConflict(err) {
+		for _, w := range batch {
+			w.deliveries, w.duplicate, w.err = nil, false, s.inTx(ctx, func(tx *sql.Tx) error {
+				return s.insertEvent(ctx, tx, w, nil)
+			})
+			s.settleConflict(w)
+		}
+		return
+	}
+	for _, w := range batch {
+		w.deliveries, w.duplicate, w.err = nil, false, err
+		s.settleConflict(w)
+	}
+}
+
+// settleConflict reports a write that lost a race on its UUID as a
+// duplicate, as the winner's row now stands.
+func (s *DB) settleConflict(w *eventWrite) {
+	if w.err != nil && isConflict(w.err) {
+		w.deliveries, w.duplicate, w.err = nil, true, nil
+	}
+}
+
+func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }
+
+// eventKey identifies an event for deduplication.
+type eventKey struct {
+	project int64
+	uuid    string
+}
+
+// insertEvent stores one event and its pending deliveries in tx, or marks
+// it duplicate when its UUID is in the database or earlier in the batch
+// (seen; nil for a batch of one).
+func (s *DB) insertEvent(ctx context.Context, tx *sql.Tx, w *eventWrite, seen map[eventKey]bool) error {
+	e := w.event
+	now := s.now().UTC().Truncate(time.Microsecond)
+	e.CreatedAt = now
+	w.deliveries, w.duplicate = nil, false
+	var uuid any
+	if e.UUID != "" {
+		uuid = e.UUID
+		key := eventKey{e.ProjectID, e.UUID}
+		var n int
+		if err := s.txQueryRow(ctx, tx, `SELECT COUNT(*) FROM events WHERE project_id = $1 AND uuid = $2`, e.ProjectID, e.UUID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 || seen[key] {
+			w.duplicate = true
+			return nil
+		}
+		if seen != nil {
+			seen[key] = true
+		}
+	}
+	err := s.txQueryRow(ctx, tx, `INSERT INTO events (project_id, uuid, kind, header, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		e.ProjectID, uuid, e.Kind, e.Header, string(e.Payload), micros(now)).Scan(&e.ID)
+	if err != nil {
+		return err
+	}
+	for _, svc := range w.services {
+		d := store.Delivery{EventID: e.ID, ProjectID: e.ProjectID, Service: svc, Status: store.DeliveryPending, CreatedAt: now, UpdatedAt: now}
+		err := s.txQueryRow(ctx, tx, `INSERT INTO deliveries (event_id, project_id, service, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+			e.ID, e.ProjectID, svc, store.DeliveryPending, micros(now)).Scan(&d.ID)
+		if err != nil {
+			return err
+		}
+		w.deliveries = append(w.deliveries, d)
+	}
+	return nil
+}
+
+// batchContext is the context a batch commits under: not cancelled when
+// the committing caller's client goes away (the batch carries the other
+// callers' events too), but bounded by the latest deadline among the
+// batch's callers, so that a database outage still ends in time.
+func batchContext(batch []*eventWrite) (context.Context, context.CancelFunc) {
+	var latest time.Time
+	for _, w := range batch {
+		d, ok := w.ctx.Deadline()
+		if !ok {
+			return context.WithCancel(context.WithoutCancel(batch[0].ctx))
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	return context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
+}

@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestEventBatcherGroups holds the first commit open while more callers
+// arrive: the next commit must take all of them at once (up to
+// maxEventBatch), and every caller must return only after a commit that
+// included its write.
+func TestEventBatcherGroups(t *testing.T) {
+	b := newEventBatcher()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var batches [][]*eventWrite
+	committed := map[*eventWrite]bool{}
+	commit := func(batch []*eventWrite) {
+		mu.Lock()
+		first := len(batches) == 0
+		batches = append(batches, batch)
+		for _, w := range batch {
+			committed[w] = true
+		}
+		mu.Unlock()
+		if first {
+			<-release
+		}
+		for _, w := range batch {
+			close(w.done)
+		}
+	}
+	submit := func(w *eventWrite) {
+		if err := b.submit(t.Context(), w, commit); err != nil {
+			t.Error(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !committed[w] {
+			t.Error("submit returned before its write was committed")
+		}
+	}
+
+	var wg sync.WaitGroup
+	wg.Go(func() { submit(&eventWrite{}) })
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(batches) == 1 })
+	const waiting = maxEventBatch + 10
+	for range waiting {
+		wg.Go(func() { submit(&eventWrite{}) })
+	}
+	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.queued) == waiting })
+	close(release)
+	wg.Wait()
+
+	sizes := make([]int, len(batches))
+	for i, bt := range batches {
+		sizes[i] = len(bt)
+	}
+	if len(batches) != 3 || sizes[0] != 1 || sizes[1] != maxEventBatch || sizes[2] != waiting-maxEventBatch {
+		t.Fatalf("batch sizes %v, want [1 %d %d]", sizes, maxEventBatch, waiting-maxEventBatch)
+	}
+}
+
+// TestEventBatcherLeaves lets a caller whose context ends while it waits
+// return with the context's error; its write stays queued for the next
+// commit.
+func TestEventBatcherLeaves(t *testing.T) {
+	b := newEventBatcher()
+	b.turn <- struct{}{} // a commit is running
+	ctx, cancel := context.WithCancel(t.Context())
+	w := &eventWrite{}
+	done := make(chan error)
+	go func() { done <- b.submit(ctx, w, func([]*eventWrite) { t.Error("committed while another commit runs") }) }()
+	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.queued) == 1 })
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("submit = %v, want context.Canceled", err)
+	}
+	<-b.turn
+	if got := b.take(); len(got) != 1 || got[0] != w {
+		t.Fatalf("queued after the caller left: %v", got)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
