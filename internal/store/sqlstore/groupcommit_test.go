@@ -72,7 +72,9 @@ func TestEventBatcherLeaves(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	w := &eventWrite{}
 	done := make(chan error)
-	go func() { done <- b.submit(ctx, w, func([]*eventWrite) { t.Error("committed while another commit runs") }) }()
+	go func() {
+		done <- b.submit(ctx, w, func([]*eventWrite) { t.Error("committed while another commit runs") })
+	}()
 	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.queued) == 1 })
 	cancel()
 	if err := <-done; err != context.Canceled {
