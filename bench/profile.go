@@ -216,7 +216,7 @@ var components = []struct{ name, focus string }{
 	{"SQLite: preparing statements (SQL parsing)", `^modernc\.org/sqlite/lib\._sqlite3(LockAndPrepare|Reprepare)$`},
 	{"pgx (PostgreSQL driver)", `^github\.com/jackc/pgx`},
 	{"token authentication (auth.Authenticate)", `^github\.com/glint-dev/glint/internal/auth\.Authenticate$`},
-	{"project lookup and access", `^github\.com/glint-dev/glint/internal/(api\.\(\*Server\)\.findProject|auth\.ProjectAccess)$`},
+	{"project lookup and access", `^github\.com/glint-dev/glint/internal/(api\.\(\*Server\)\.findProject(WithAccess)?|auth\.ProjectAccess)$`},
 	{"JSON (encoding/json)", `^encoding/json\.`},
 	{"regexp", `^regexp\.`},
 	{"access log (log/slog)", `^log/slog\.`},

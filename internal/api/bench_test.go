@@ -12,6 +12,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
+	"github.com/glint-dev/glint/internal/auth"
 	"github.com/glint-dev/glint/internal/store"
 	"github.com/glint-dev/glint/internal/store/storetest/pgtest"
 )
@@ -36,7 +37,9 @@ func benchEngines(b *testing.B, f func(b *testing.B, e *benchEnv)) {
 // and its Slack service configured.
 type benchEnv struct {
 	handler http.Handler
-	token   string
+	st      store.Store
+	project *store.Project
+	token   string // the caller's: root's unless useMaintainer switched it
 	url     string // the project's slack service
 	body    []byte // what GET answered, for the bare handler
 }
@@ -69,12 +72,37 @@ func newBenchEnv(b *testing.B, cfg app.Config) *benchEnv {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	e := &benchEnv{
 		handler: api.New(api.Options{Store: st, Sealer: keys, Logger: log}),
+		st:      st,
+		project: p,
 		token:   token,
 		url:     "/api/v4/projects/" + strconv.FormatInt(p.ID, 10) + "/services/slack",
 	}
 	e.put(b, true)
 	e.body = e.get(b).Body.Bytes()
 	return e
+}
+
+// useMaintainer makes the caller a non-admin user who is a direct
+// Maintainer of the project: unlike root, such a caller's access level is
+// read from the database on every request.
+func (e *benchEnv) useMaintainer(b *testing.B) {
+	b.Helper()
+	ctx := b.Context()
+	u := &store.User{Username: "maintainer", Name: "Maintainer", Email: "maintainer@example.com"}
+	if err := e.st.CreateUser(ctx, u); err != nil {
+		b.Fatal(err)
+	}
+	text := auth.NewToken()
+	t := &store.Token{UserID: u.ID, Name: "bench", Hash: auth.Hash(text), Scopes: []string{auth.ScopeAPI}}
+	if err := e.st.CreateToken(ctx, t); err != nil {
+		b.Fatal(err)
+	}
+	m := store.Member{UserID: u.ID, AccessLevel: store.Maintainer}
+	if err := e.st.SetMember(ctx, store.ProjectSource, e.project.ID, m); err != nil {
+		b.Fatal(err)
+	}
+	e.token = text
+	e.get(b) // records the token's use, so the loop reads only
 }
 
 func (e *benchEnv) serve(b *testing.B, r *http.Request) *httptest.ResponseRecorder {
@@ -102,6 +130,18 @@ func (e *benchEnv) put(b *testing.B, push bool) *httptest.ResponseRecorder {
 // middleware, token authentication, project access and the store.
 func BenchmarkGetService(b *testing.B) {
 	benchEngines(b, func(b *testing.B, e *benchEnv) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.get(b)
+		}
+	})
+}
+
+// BenchmarkGetServiceMember is BenchmarkGetService for a non-admin
+// Maintainer of the project, whose access level the middleware must read.
+func BenchmarkGetServiceMember(b *testing.B) {
+	benchEngines(b, func(b *testing.B, e *benchEnv) {
+		e.useMaintainer(b)
 		b.ReportAllocs()
 		for b.Loop() {
 			e.get(b)

@@ -24,7 +24,7 @@ func TestBadInput(t *testing.T) {
 		_, strangerToken := e.user("stranger")
 		reporter, reporterToken := e.user("reporter")
 		e.member(pid, reporter.ID, store.Reporter)
-		maint, _ := e.user("maint")
+		maint, maintToken := e.user("maint")
 		e.member(pid, maint.ID, store.Maintainer)
 		readOnly := e.token(maint.ID, []string{auth.ScopeReadAPI}, nil)
 		past := time.Now().Add(-time.Hour)
@@ -61,6 +61,13 @@ func TestBadInput(t *testing.T) {
 			{"unknown project", "GET", "/api/v4/projects/99999/services/slack", e.root, nil, nil, 404, `{"message":"404 Project Not Found"}`},
 			{"unknown project path", "GET", "/api/v4/projects/root%2Fnope/services/slack", e.root, nil, nil, 404, `{"message":"404 Project Not Found"}`},
 			{"id garbage", "GET", "/api/v4/projects/abc/services/slack", e.root, nil, nil, 404, `{"message":"404 Project Not Found"}`},
+			// A non-admin's project and access level are read together:
+			// the same answers.
+			{"unknown project, non-admin", "GET", "/api/v4/projects/99999/services/slack", maintToken, nil, nil, 404, `{"message":"404 Project Not Found"}`},
+			{"unknown project path, non-admin", "GET", "/api/v4/projects/root%2Fnope/services/slack", maintToken, nil, nil, 404, `{"message":"404 Project Not Found"}`},
+			{"id garbage, non-admin", "GET", "/api/v4/projects/abc/services/slack", maintToken, nil, nil, 404, `{"message":"404 Project Not Found"}`},
+			{"stranger by path", "GET", "/api/v4/projects/root%2Fdemo/services/slack", strangerToken, nil, nil, 404, `{"message":"404 Project Not Found"}`},
+			{"developer by path", "GET", "/api/v4/projects/ROOT%2Fdemo/services/slack", devToken, nil, nil, 403, `{"message":"403 Forbidden"}`},
 			{"id negative", "GET", "/api/v4/projects/-1/services/slack", e.root, nil, nil, 404, `{"message":"404 Project Not Found"}`},
 			{"id decimal", "GET", "/api/v4/projects/1.5/services/slack", e.root, nil, nil, 404, `{"message":"404 Project Not Found"}`},
 			{"id huge", "GET", "/api/v4/projects/99999999999999999999999/services/slack", e.root, nil, nil, 404, `{"message":"404 Project Not Found"}`},

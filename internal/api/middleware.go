@@ -144,11 +144,11 @@ type projectHandler func(w http.ResponseWriter, r *http.Request, p *store.Projec
 // from callers who cannot see it (404) and refuses callers below min (403).
 func (s *Server) project(min int, next projectHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.pathProject(w, r)
-		if !ok {
+		p, level, err := s.findProjectWithAccess(r.Context(), r.PathValue("id"), identity(r).User)
+		if errors.Is(err, store.ErrNotFound) {
+			notFound(w, "Project")
 			return
 		}
-		level, err := auth.ProjectAccess(r.Context(), s.st, identity(r).User, p)
 		if err != nil {
 			s.storeFailed(w, r, err)
 			return
@@ -193,6 +193,26 @@ func (s *Server) pathProject(w http.ResponseWriter, r *http.Request) (*store.Pro
 		return nil, false
 	}
 	return p, true
+}
+
+// findProjectWithAccess finds the project :id names with u's access level
+// on it. An admin's level needs no query (auth.ProjectAccess: Owner), so
+// only the project is read; anyone else's level is read with the project,
+// in one round trip rather than two.
+func (s *Server) findProjectWithAccess(ctx context.Context, raw string, u *store.User) (*store.Project, int, error) {
+	if u.Admin {
+		p, err := s.findProject(ctx, raw)
+		if err != nil {
+			return nil, store.NoAccess, err
+		}
+		level, err := auth.ProjectAccess(ctx, s.st, u, p)
+		return p, level, err
+	}
+	id, path, ok := ParseProjectID(raw)
+	if !ok {
+		return nil, store.NoAccess, store.ErrNotFound
+	}
+	return s.st.ProjectWithAccess(ctx, id, path, u.ID)
 }
 
 func (s *Server) findProject(ctx context.Context, raw string) (*store.Project, error) {

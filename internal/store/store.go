@@ -159,6 +159,12 @@ type Store interface {
 	// membership, membership of any ancestor group, or ownership of the
 	// personal namespace (Owner).
 	AccessLevel(ctx context.Context, userID, projectID int64) (int, error)
+	// ProjectWithAccess is Project (id > 0) or ProjectByFullPath (id 0)
+	// together with AccessLevel(userID, the project's id), read in one
+	// round trip: what every project-scoped request of a non-admin needs.
+	// userID 0 is no user (level NoAccess). ErrNotFound if there is no
+	// such project.
+	ProjectWithAccess(ctx context.Context, id int64, fullPath string, userID int64) (*Project, int, error)
 
 	// Service returns the stored service or ErrNotFound.
 	Service(ctx context.Context, projectID int64, slug string) (*Service, error)

@@ -130,13 +130,23 @@ func (s *DB) Project(ctx context.Context, id int64) (*store.Project, error) {
 
 // ProjectByFullPath finds "ns/.../project", case-insensitively as GitLab.
 func (s *DB) ProjectByFullPath(ctx context.Context, fullPath string) (*store.Project, error) {
-	i := strings.LastIndexByte(fullPath, '/')
-	if i <= 0 || i == len(fullPath)-1 {
+	ns, path, ok := splitFullPath(fullPath)
+	if !ok {
 		return nil, store.ErrNotFound
 	}
-	p, err := scanProject(s.queryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE n.full_path_lower = $1 AND p.path_lower = $2`,
-		strings.ToLower(fullPath[:i]), strings.ToLower(fullPath[i+1:])))
+	p, err := scanProject(s.queryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE n.full_path_lower = $1 AND p.path_lower = $2`, ns, path))
 	return p, s.wrap(err)
+}
+
+// splitFullPath splits "ns/.../project" into the namespace's full path and
+// the project's path, lowered as the *_lower columns hold them; ok is false
+// for a path that can name no project.
+func splitFullPath(fullPath string) (ns, path string, ok bool) {
+	i := strings.LastIndexByte(fullPath, '/')
+	if i <= 0 || i == len(fullPath)-1 {
+		return "", "", false
+	}
+	return strings.ToLower(fullPath[:i]), strings.ToLower(fullPath[i+1:]), true
 }
 
 func (s *DB) Projects(ctx context.Context) ([]store.Project, error) {
@@ -211,22 +221,84 @@ func (s *DB) RemoveMember(ctx context.Context, source string, sourceID, userID i
 	return s.execOne(ctx, `DELETE FROM members WHERE source = $1 AND source_id = $2 AND user_id = $3`, source, sourceID, userID)
 }
 
+// accessCTEs computes, as the CTE "access" (one row, column "level"), the
+// access level of the user $1 at the time $2 (Unix microseconds) on the
+// project of the CTE "target" (id, namespace_id): the highest of a direct
+// membership, a membership of the project's namespace or of any group above
+// it, and Owner (50) for the owner of the personal namespace; expired
+// memberships do not count. With no target, or no user (0), it is 0.
+// AccessLevel and ProjectWithAccess share it so that they cannot disagree.
+const accessCTEs = `anc (id, parent_id, owner_id) AS (
+		SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN target ON n.id = target.namespace_id
+		UNION ALL
+		SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN anc ON n.id = anc.parent_id
+	),
+	access (level) AS (
+		SELECT COALESCE(MAX(lvl), 0) FROM (
+			SELECT m.access_level AS lvl FROM members m JOIN target ON m.source = 'project' AND m.source_id = target.id
+				WHERE m.user_id = $1 AND (m.expires_at IS NULL OR m.expires_at > $2)
+			UNION ALL
+			SELECT m.access_level FROM members m JOIN anc ON m.source = 'namespace' AND m.source_id = anc.id
+				WHERE m.user_id = $1 AND (m.expires_at IS NULL OR m.expires_at > $2)
+			UNION ALL
+			SELECT 50 FROM anc WHERE anc.owner_id = $1
+		) levels
+	)`
+
 // AccessLevel walks the project's namespace and its ancestors.
 func (s *DB) AccessLevel(ctx context.Context, userID, projectID int64) (int, error) {
 	var level int
-	err := s.queryRow(ctx, `WITH RECURSIVE anc (id, parent_id, owner_id) AS (
-			SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN projects p ON p.namespace_id = n.id WHERE p.id = $2
-			UNION ALL
-			SELECT n.id, n.parent_id, n.owner_id FROM namespaces n JOIN anc ON n.id = anc.parent_id
-		)
-		SELECT COALESCE(MAX(lvl), 0) FROM (
-			SELECT access_level AS lvl FROM members
-				WHERE source = 'project' AND source_id = $2 AND user_id = $1 AND (expires_at IS NULL OR expires_at > $3)
-			UNION ALL
-			SELECT m.access_level FROM members m JOIN anc ON m.source = 'namespace' AND m.source_id = anc.id
-				WHERE m.user_id = $1 AND (m.expires_at IS NULL OR m.expires_at > $3)
-			UNION ALL
-			SELECT 50 FROM anc WHERE anc.owner_id = $1
-		) levels`, userID, projectID, micros(s.now())).Scan(&level)
+	err := s.queryRow(ctx, `WITH RECURSIVE target (id, namespace_id) AS (
+			SELECT p.id, p.namespace_id FROM projects p WHERE p.id = $3
+		),
+		`+accessCTEs+`
+		SELECT level FROM access`, userID, micros(s.now()), projectID).Scan(&level)
 	return level, s.wrap(err)
 }
+
+// projectWithAccessQuery reads the project that where ($3, $4) selects,
+// with the access level of the user $1 at the time $2 on it.
+func projectWithAccessQuery(where string) string {
+	return `WITH RECURSIVE target (id, namespace_id) AS (
+			SELECT p.id, p.namespace_id` + projectFrom + `WHERE ` + where + `
+		),
+		` + accessCTEs + `
+		SELECT ` + projectColumns + `, access.level` + projectFrom + `JOIN target ON target.id = p.id CROSS JOIN access`
+}
+
+var (
+	projectWithAccessByID   = projectWithAccessQuery(`p.id = $3`)
+	projectWithAccessByPath = projectWithAccessQuery(`n.full_path_lower = $3 AND p.path_lower = $4`)
+)
+
+// ProjectWithAccess folds Project (or ProjectByFullPath) and AccessLevel
+// into one query: on PostgreSQL each query is a round trip.
+func (s *DB) ProjectWithAccess(ctx context.Context, id int64, fullPath string, userID int64) (*store.Project, int, error) {
+	args := []any{userID, micros(s.now())}
+	query := projectWithAccessByID
+	if id > 0 {
+		args = append(args, id)
+	} else {
+		ns, path, ok := splitFullPath(fullPath)
+		if !ok {
+			return nil, store.NoAccess, store.ErrNotFound
+		}
+		query = projectWithAccessByPath
+		args = append(args, ns, path)
+	}
+	var level int
+	p, err := scanProject(withLevel{s.queryRow(ctx, query, args...), &level})
+	if err != nil {
+		return nil, store.NoAccess, s.wrap(err)
+	}
+	return p, level, nil
+}
+
+// withLevel scans a project row followed by an access level, so that
+// scanProject serves the folded query too.
+type withLevel struct {
+	row   scanner
+	level *int
+}
+
+func (w withLevel) Scan(dest ...any) error { return w.row.Scan(append(dest, w.level)...) }

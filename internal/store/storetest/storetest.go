@@ -955,7 +955,10 @@ func testAccessLevel(t *testing.T, s store.Store) {
 		if got != c.want {
 			t.Errorf("AccessLevel(%s, %s) = %d, want %d", c.who.Username, c.project.FullPath(), got, c.want)
 		}
+		checkProjectWithAccess(t, s, c.who.ID, c.project, c.want)
 	}
+	checkProjectWithAccess(t, s, 0, p, store.NoAccess) // no user
+	checkProjectWithAccess(t, s, 0, personal, store.NoAccess)
 
 	// A group member of a group nested under the project's namespace has
 	// no access to it.
@@ -964,10 +967,70 @@ func testAccessLevel(t *testing.T, s store.Store) {
 	if got, err := s.AccessLevel(ctx, stranger.ID, p.ID); err != nil || got != store.NoAccess {
 		t.Errorf("AccessLevel via a subgroup = %d, %v, want 0", got, err)
 	}
+	checkProjectWithAccess(t, s, stranger.ID, p, store.NoAccess)
 	// Renewing an expired membership restores it.
 	set(store.ProjectSource, p.ID, expired, store.Owner, &future)
 	if got, err := s.AccessLevel(ctx, expired.ID, p.ID); err != nil || got != store.Owner {
 		t.Errorf("AccessLevel after renewal = %d, %v, want 50", got, err)
+	}
+	checkProjectWithAccess(t, s, expired.ID, p, store.Owner)
+
+	// No project, whoever asks: by an id nobody has, by paths naming
+	// nothing (an unknown project, namespace or nesting, no slash at all).
+	notFound := []struct {
+		id   int64
+		path string
+	}{
+		{otherP.ID + 1000, ""},
+		{0, "top/sub/nope"},
+		{0, "top/nope/p"},
+		{0, "sub/p"},
+		{0, "top/sub/p/p"},
+		{0, "p"},
+		{0, ""},
+	}
+	for _, c := range notFound {
+		for _, who := range []int64{0, owner.ID, direct.ID} {
+			_, _, err := s.ProjectWithAccess(ctx, c.id, c.path, who)
+			wantErr(t, err, store.ErrNotFound, fmt.Sprintf("ProjectWithAccess(%d, %q, user %d)", c.id, c.path, who))
+		}
+	}
+}
+
+// checkProjectWithAccess checks that ProjectWithAccess finds p, by id and
+// by full path (in any case), as Project and ProjectByFullPath find it,
+// with the level AccessLevel gives, which must be want.
+func checkProjectWithAccess(t *testing.T, s store.Store, userID int64, p *store.Project, want int) {
+	t.Helper()
+	ctx := ctxOf(t)
+	byID, err := s.Project(ctx, p.ID)
+	noErr(t, err, "Project")
+	byPath, err := s.ProjectByFullPath(ctx, p.FullPath())
+	noErr(t, err, "ProjectByFullPath")
+	level, err := s.AccessLevel(ctx, userID, p.ID)
+	noErr(t, err, "AccessLevel")
+	if level != want {
+		t.Errorf("AccessLevel(user %d, %s) = %d, want %d", userID, p.FullPath(), level, want)
+	}
+	lookups := []struct {
+		id   int64
+		path string
+		want *store.Project
+	}{
+		{p.ID, "", byID},
+		{0, p.FullPath(), byPath},
+		{0, strings.ToUpper(p.FullPath()), byPath},
+	}
+	for _, l := range lookups {
+		what := fmt.Sprintf("ProjectWithAccess(%d, %q, user %d)", l.id, l.path, userID)
+		got, gotLevel, err := s.ProjectWithAccess(ctx, l.id, l.path, userID)
+		noErr(t, err, what)
+		if !reflect.DeepEqual(got, l.want) {
+			t.Errorf("%s: project %+v, want %+v", what, got, l.want)
+		}
+		if gotLevel != level {
+			t.Errorf("%s: level %d, AccessLevel says %d", what, gotLevel, level)
+		}
 	}
 }
 
@@ -1415,6 +1478,8 @@ func testUnknownIDs(t *testing.T, s store.Store) {
 		if lvl != store.NoAccess {
 			t.Fatalf("%s = %d", what("AccessLevel(project)"), lvl)
 		}
+		_, _, err = s.ProjectWithAccess(ctx, id, "", alice.ID)
+		wantErr(t, err, store.ErrNotFound, what("ProjectWithAccess"))
 		_, err = s.Service(ctx, id, "slack")
 		wantErr(t, err, store.ErrNotFound, what("Service"))
 		svcs, err := s.Services(ctx, id)
