@@ -135,11 +135,7 @@ func (s *Server) routes() *http.ServeMux {
 
 type ctxKey int
 
-const (
-	identityKey ctxKey = iota
-	projectKey
-	accessKey
-)
+const identityKey ctxKey = 0
 
 func identity(r *http.Request) *auth.Identity { return r.Context().Value(identityKey).(*auth.Identity) }
 
