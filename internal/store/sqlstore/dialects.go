@@ -25,6 +25,8 @@ var sqliteDialect = Dialect{
 	Name:    "sqlite",
 	goose:   goose.DialectSQLite3,
 	lockRow: "", // transactions begin IMMEDIATE: the whole database is locked
+	// One writer at a time: events arriving together commit together.
+	groupCommit: true,
 	isUnique: func(err error) bool {
 		var e *sqlite.Error
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

@@ -44,11 +44,11 @@ func TestEventBatcherGroups(t *testing.T) {
 	}
 
 	var wg sync.WaitGroup
-	wg.Go(func() { submit(&eventWrite{}) })
+	wg.Go(func() { submit(newWrite(t.Context())) })
 	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(batches) == 1 })
 	const waiting = maxEventBatch + 10
 	for range waiting {
-		wg.Go(func() { submit(&eventWrite{}) })
+		wg.Go(func() { submit(newWrite(t.Context())) })
 	}
 	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.queued) == waiting })
 	close(release)
@@ -70,7 +70,7 @@ func TestEventBatcherLeaves(t *testing.T) {
 	b := newEventBatcher()
 	b.turn <- struct{}{} // a commit is running
 	ctx, cancel := context.WithCancel(t.Context())
-	w := &eventWrite{}
+	w := newWrite(ctx)
 	done := make(chan error)
 	go func() {
 		done <- b.submit(ctx, w, func([]*eventWrite) { t.Error("committed while another commit runs") })
@@ -84,6 +84,10 @@ func TestEventBatcherLeaves(t *testing.T) {
 	if got := b.take(); len(got) != 1 || got[0] != w {
 		t.Fatalf("queued after the caller left: %v", got)
 	}
+}
+
+func newWrite(ctx context.Context) *eventWrite {
+	return &eventWrite{ctx: ctx, done: make(chan struct{})}
 }
 
 func waitFor(t *testing.T, cond func() bool) {

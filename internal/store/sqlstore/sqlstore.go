@@ -34,6 +34,11 @@ type Dialect struct {
 	isUnique func(error) bool
 	// isUnavailable tells a lost or refused connection.
 	isUnavailable func(error) bool
+	// groupCommit stores events that arrive together in one transaction
+	// (see groupcommit.go): a gain where writers queue for one lock
+	// (SQLite), a loss where concurrent transactions overlap their round
+	// trips and the server merges their WAL flushes itself (PostgreSQL).
+	groupCommit bool
 }
 
 // DB is a store.Store over one database/sql pool.
@@ -44,7 +49,7 @@ type DB struct {
 	now func() time.Time
 	// stmts caches prepared statements by query text.
 	stmts sync.Map
-	// events group-commits CreateEvent calls.
+	// events group-commits CreateEvent calls (nil: each commits alone).
 	events *eventBatcher
 }
 
@@ -52,7 +57,11 @@ var _ store.Store = (*DB)(nil)
 
 // New wraps an open pool. Call Migrate before use.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, d: d, now: time.Now, events: newEventBatcher()}
+	s := &DB{db: db, d: d, now: time.Now}
+	if d.groupCommit {
+		s.events = newEventBatcher()
+	}
+	return s
 }
 
 // SQL returns the pool, for callers that share the database (River).

@@ -48,12 +48,25 @@ func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	return st.ExecContext(ctx, args...)
 }
 
-// txQueryRow runs a query in tx with the statement cached for the pool
-// (prepared on the transaction's connection if it is not yet).
+// txQueryRow runs a query in tx with the pool's cached statement for it
+// (prepared on the transaction's connection if it is not yet), or
+// unprepared if none is cached: preparing one now would take a second
+// connection while tx holds one, and a pool whose connections all hold
+// transactions would wait for ever. Callers prepare first (prepare).
 func (s *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return tx.QueryRowContext(ctx, query, args...) // carries the same error
+	st, ok := s.stmts.Load(query)
+	if !ok {
+		return tx.QueryRowContext(ctx, query, args...)
 	}
-	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	return tx.StmtContext(ctx, st.(*sql.Stmt)).QueryRowContext(ctx, args...)
+}
+
+// prepare caches statements for txQueryRow, before a transaction.
+func (s *DB) prepare(ctx context.Context, queries ...string) error {
+	for _, q := range queries {
+		if _, err := s.stmt(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
