@@ -38,6 +38,8 @@ var postgresDialect = Dialect{
 	Name:    "postgres",
 	goose:   goose.DialectPostgres,
 	lockRow: " FOR UPDATE",
+	// pgx's default exec mode caches prepared statements per connection.
+	driverCachesStatements: true,
 	isUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

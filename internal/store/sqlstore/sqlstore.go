@@ -39,6 +39,10 @@ type Dialect struct {
 	// (SQLite), a loss where concurrent transactions overlap their round
 	// trips and the server merges their WAL flushes itself (PostgreSQL).
 	groupCommit bool
+	// driverCachesStatements: the driver prepares and caches statements
+	// per connection itself (pgx), so the store's own cache is not needed
+	// inside transactions.
+	driverCachesStatements bool
 }
 
 // DB is a store.Store over one database/sql pool.

@@ -53,9 +53,11 @@ func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 // unprepared if none is cached: preparing one now would take a second
 // connection while tx holds one, and a pool whose connections all hold
 // transactions would wait for ever. Callers prepare first (prepare).
+// Where the driver caches statements itself (pgx), the query goes to it
+// as it is: database/sql's per-transaction statements only add work there.
 func (s *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
 	st, ok := s.stmts.Load(query)
-	if !ok {
+	if !ok || s.d.driverCachesStatements {
 		return tx.QueryRowContext(ctx, query, args...)
 	}
 	return tx.StmtContext(ctx, st.(*sql.Stmt)).QueryRowContext(ctx, args...)
@@ -63,6 +65,9 @@ func (s *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...a
 
 // prepare caches statements for txQueryRow, before a transaction.
 func (s *DB) prepare(ctx context.Context, queries ...string) error {
+	if s.d.driverCachesStatements {
+		return nil
+	}
 	for _, q := range queries {
 		if _, err := s.stmt(ctx, q); err != nil {
 			return err
