@@ -77,6 +77,11 @@ func OpenSQLite(path string) (*DB, error) {
 	// One writer at a time is all SQLite allows; a small pool still lets
 	// readers proceed under WAL.
 	db.SetMaxOpenConns(4)
+	// Keep all four when idle: database/sql keeps two by default, so under
+	// load connections were closed and reopened all the time, each reopening
+	// running the pragmas and re-preparing every cached statement (a fifth
+	// of GET's CPU on SQLite in bench profile).
+	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
 	return New(db, sqliteDialect), nil
 }
