@@ -104,10 +104,13 @@ func (s *DB) CreateEvent(ctx context.Context, e *store.Event, services []string)
 	return w.deliveries, w.duplicate, w.err
 }
 
-// commitEvents stores a batch in one transaction and tells each caller.
-// If another node stored one of its UUIDs meanwhile, the transaction
-// fails on the unique index; the batch is then stored event by event, so
-// that only that event is reported duplicate.
+// commitEvents stores a batch in one transaction and tells each caller;
+// the batch succeeds or fails as a whole. A batch of one that lost a race
+// on its UUID to another node (PostgreSQL's unique index) reports a
+// duplicate, as the winner's row now stands. Larger batches come only from
+// the group commit, on SQLite, whose write transactions are serialised:
+// no other writer can store one of their UUIDs between the check and the
+// insert, and duplicates within the batch are caught by insertEvent.
 func (s *DB) commitEvents(batch []*eventWrite) {
 	if len(batch) == 0 {
 		return
@@ -119,50 +122,29 @@ func (s *DB) commitEvents(batch []*eventWrite) {
 	}()
 	ctx, cancel := batchContext(batch)
 	defer cancel()
-	err := s.prepare(ctx, findEventQuery, insertEventQuery, insertDeliveryQuery)
-	if err != nil {
-		err = s.wrap(err)
-		for _, w := range batch {
-			w.deliveries, w.duplicate, w.err = nil, false, err
-		}
-		return
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		seen := map[eventKey]bool{}
-		for _, w := range batch {
-			if err := s.insertEvent(ctx, tx, w, seen); err != nil {
-				return err
+	err := s.wrap(s.prepare(ctx, findEventQuery, insertEventQuery, insertDeliveryQuery))
+	if err == nil {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			seen := map[eventKey]bool{}
+			for _, w := range batch {
+				if err := s.insertEvent(ctx, tx, w, seen); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err == nil {
 		return
 	}
-	if len(batch) > 1 && isConflict(err) {
-		for _, w := range batch {
-			w.deliveries, w.duplicate, w.err = nil, false, s.inTx(ctx, func(tx *sql.Tx) error {
-				return s.insertEvent(ctx, tx, w, nil)
-			})
-			s.settleConflict(w)
-		}
-		return
-	}
+	lostRace := len(batch) == 1 && errors.Is(err, store.ErrConflict)
 	for _, w := range batch {
-		w.deliveries, w.duplicate, w.err = nil, false, err
-		s.settleConflict(w)
+		w.deliveries, w.duplicate, w.err = nil, lostRace, err
+		if lostRace {
+			w.err = nil
+		}
 	}
 }
-
-// settleConflict reports a write that lost a race on its UUID as a
-// duplicate, as the winner's row now stands.
-func (s *DB) settleConflict(w *eventWrite) {
-	if w.err != nil && isConflict(w.err) {
-		w.deliveries, w.duplicate, w.err = nil, true, nil
-	}
-}
-
-func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }
 
 // The statements that store an event.
 const (
@@ -179,7 +161,7 @@ type eventKey struct {
 
 // insertEvent stores one event and its pending deliveries in tx, or marks
 // it duplicate when its UUID is in the database or earlier in the batch
-// (seen; nil for a batch of one).
+// (seen, which it adds the UUID to).
 func (s *DB) insertEvent(ctx context.Context, tx *sql.Tx, w *eventWrite, seen map[eventKey]bool) error {
 	e := w.event
 	now := s.now().UTC().Truncate(time.Microsecond)
@@ -197,9 +179,7 @@ func (s *DB) insertEvent(ctx context.Context, tx *sql.Tx, w *eventWrite, seen ma
 			w.duplicate = true
 			return nil
 		}
-		if seen != nil {
-			seen[key] = true
-		}
+		seen[key] = true
 	}
 	err := s.txQueryRow(ctx, tx, insertEventQuery,
 		e.ProjectID, uuid, e.Kind, e.Header, string(e.Payload), micros(now)).Scan(&e.ID)
