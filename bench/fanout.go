@@ -131,9 +131,9 @@ func medianLatency(runs []latencyRow) latencyRow {
 		row.Received += r.Received
 		row.Errors += r.Errors
 	}
-	row.P50Ms = medianOf(runs, func(r latencyRow) float64 { return r.P50Ms })
-	row.P99Ms = medianOf(runs, func(r latencyRow) float64 { return r.P99Ms })
-	row.MaxMs = medianOf(runs, func(r latencyRow) float64 { return r.MaxMs })
+	row.P50Ms = median(runs, func(r latencyRow) float64 { return r.P50Ms })
+	row.P99Ms = median(runs, func(r latencyRow) float64 { return r.P99Ms })
+	row.MaxMs = median(runs, func(r latencyRow) float64 { return r.MaxMs })
 	row.Runs = runs
 	return row
 }
@@ -389,8 +389,9 @@ loop:
 
 // measureScale creates projects (each with Slack active) up to each of
 // counts and loads the intake of the last one created, as measureIntake
-// does, runs times (the row has the medians). A count whose creation is projected (from the rate so far) to take
-// longer than maxCreate is not measured.
+// does, runs times (the row has the medians). A count whose creation is
+// projected (from the rate so far) to take longer than maxCreate is not
+// measured.
 func (e *glintEnv) measureScale(ctx context.Context, o deliveryOptions, push []byte, webhook string, counts []int, runs int, maxCreate time.Duration, baseline float64, progress func(string, ...any)) ([]scaleRow, error) {
 	var rows []scaleRow
 	var perProject time.Duration // creation time per project so far

@@ -92,10 +92,10 @@
 //     median over the runs; sent and received are summed).
 //   - scale: projects with Slack active created through the store, 16 at
 //     a time, up to each of --scale, then the intake measure above
-//     against the last one created, --runs times. Baseline: the intake measure (1
-//     project, in the first run). A count whose creation is projected,
-//     from the rate so far, to take longer than --scale-max-create is
-//     reported as not measured.
+//     against the last one created, --runs times. Baseline: the intake
+//     measure (1 project, in the first run). A count whose creation is
+//     projected, from the rate so far, to take longer than
+//     --scale-max-create is reported as not measured.
 //
 // The startup benchmark builds glint (go build ./cmd/glint) and a trivial
 // Go server that answers /-/readiness at once (the baseline), then, --runs
@@ -804,10 +804,8 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func median(samples []sample, f func(sample) float64) float64 { return medianOf(samples, f) }
-
-// medianOf is the median of f over rows (0 for none).
-func medianOf[T any](rows []T, f func(T) float64) float64 {
+// median is the median of f over rows (0 for none).
+func median[T any](rows []T, f func(T) float64) float64 {
 	if len(rows) == 0 {
 		return 0
 	}
