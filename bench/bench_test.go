@@ -144,3 +144,37 @@ func readJSON(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// TestMedians checks the figures reported over several runs: the median
+// of each (the mean of the middle two for an even count), and for the
+// latency rows the sent/received totals.
+func TestMedians(t *testing.T) {
+	rate := func(s sample) float64 { return s.ReqPerSec }
+	cases := []struct {
+		runs []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{7}, 7},
+		{[]float64{9, 1, 5}, 5},
+		{[]float64{4, 1, 3, 10}, 3.5},
+	}
+	for _, c := range cases {
+		var samples []sample
+		for _, v := range c.runs {
+			samples = append(samples, sample{ReqPerSec: v})
+		}
+		if got := median(samples, rate); got != c.want {
+			t.Errorf("median of %v = %v, want %v", c.runs, got, c.want)
+		}
+	}
+	row := medianLatency([]latencyRow{
+		{Database: "sqlite", QueuePoll: "200ms", Sent: 10, Received: 10, P50Ms: 3, P99Ms: 30, MaxMs: 40},
+		{Database: "sqlite", QueuePoll: "200ms", Sent: 12, Received: 11, Errors: 1, P50Ms: 1, P99Ms: 90, MaxMs: 100},
+		{Database: "sqlite", QueuePoll: "200ms", Sent: 9, Received: 9, P50Ms: 2, P99Ms: 20, MaxMs: 25},
+	})
+	if row.Sent != 31 || row.Received != 30 || row.Errors != 1 || row.P50Ms != 2 || row.P99Ms != 30 || row.MaxMs != 40 ||
+		len(row.Runs) != 3 || row.Database != "sqlite" || row.QueuePoll != "200ms" {
+		t.Errorf("medianLatency = %+v", row)
+	}
+}
