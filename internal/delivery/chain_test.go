@@ -4,84 +4,67 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 	"github.com/glint-dev/glint/internal/outbound"
+	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/store"
 )
 
-// TestSendAllThen: a request's Then is asked after a 2xx answer, with its
-// body, and what it returns is sent before the requests after it; a
-// failure there stops everything, and an error from Then is final.
-func TestSendAllThen(t *testing.T) {
+// TestSendAllFollowUpIsFinal: the deliverer walks follow-ups with
+// outbound.Walk; an error from Then ends the delivery for good, with
+// Then's message as it is.
+func TestSendAllFollowUpIsFinal(t *testing.T) {
 	rec := integrationtest.RecordingServer(t)
-	rec.Answer(func(r integrationtest.Request) (int, string) {
-		switch r.Path {
-		case "/lookup":
-			return http.StatusOK, "42"
-		case "/broken":
-			return http.StatusNotFound, "no"
-		}
-		return http.StatusCreated, "done " + r.Path
-	})
 	d := &Deliverer{client: outbound.New(outbound.Options{AllowLocal: true, Timeout: 2 * time.Second})}
-	lookup := func(then func([]byte) ([]integration.Request, error)) integration.Request {
-		return integration.Request{Method: http.MethodGet, URL: rec.URL + "/lookup", Then: then}
-	}
-	to := func(path string) integration.Request {
-		return integration.Request{Method: http.MethodPost, URL: rec.URL + path}
-	}
-	paths := func() []string {
-		var out []string
-		for _, r := range rec.Requests() {
-			out = append(out, r.Path)
-		}
-		return out
-	}
-	ctx := context.Background()
-
-	var got []byte
-	res, err := d.sendAll(ctx, []integration.Request{lookup(func(b []byte) ([]integration.Request, error) {
-		got = b
-		return []integration.Request{to("/speak/" + string(b))}, nil
-	}), to("/after")})
-	if err != nil || res.Status != http.StatusCreated || string(res.Body) != "done /after" || string(got) != "42" {
-		t.Fatalf("result %+v, %v; Then got %q", res, err, got)
-	}
-	if p := paths(); len(p) != 3 || p[1] != "/speak/42" || p[2] != "/after" {
-		t.Fatalf("sent %v", p)
-	}
-
-	// Nothing to send next: go on with the rest.
-	res, err = d.sendAll(ctx, []integration.Request{lookup(func([]byte) ([]integration.Request, error) { return nil, nil })})
-	if err != nil || res.Status != http.StatusOK {
-		t.Fatalf("result %+v, %v", res, err)
-	}
-
-	// A follow-up that fails stops the rest.
-	before := len(rec.Requests())
-	res, err = d.sendAll(ctx, []integration.Request{lookup(func([]byte) ([]integration.Request, error) {
-		return []integration.Request{to("/broken")}, nil
-	}), to("/after")})
-	if err != nil || res.Status != http.StatusNotFound || len(rec.Requests()) != before+2 {
-		t.Fatalf("result %+v, %v, %d sent", res, err, len(rec.Requests())-before)
-	}
-
-	// Then's error is final.
-	res, err = d.sendAll(ctx, []integration.Request{lookup(func([]byte) ([]integration.Request, error) {
-		return nil, errors.New("no room named \"x\"")
-	}), to("/after")})
+	res, err := d.sendAll(context.Background(), []integration.Request{
+		{Method: http.MethodGet, URL: rec.URL + "/lookup", Then: func([]byte) ([]integration.Request, error) {
+			return nil, errors.New(`no room named "x"`)
+		}},
+		{Method: http.MethodPost, URL: rec.URL + "/after"},
+	})
 	var final *errFinal
-	if !errors.As(err, &final) || final.msg != `no room named "x"` || res == nil || res.Status != http.StatusOK {
-		t.Fatalf("result %+v, %v", res, err)
+	if !errors.As(err, &final) || final.msg != `no room named "x"` || res == nil || res.Status != http.StatusOK || len(rec.Requests()) != 1 {
+		t.Fatalf("result %+v, %v, %d sent", res, err, len(rec.Requests()))
 	}
+}
 
-	// A lookup that is not answered 2xx asks Then nothing.
-	res, err = d.sendAll(ctx, []integration.Request{{Method: http.MethodGet, URL: rec.URL + "/broken",
-		Then: func([]byte) ([]integration.Request, error) { t.Error("Then asked after a 404"); return nil, nil }}})
-	if err != nil || res.Status != http.StatusNotFound {
-		t.Fatalf("result %+v, %v", res, err)
+// TestAttemptFollowUpAnswerTooLarge: a Campfire room list larger than
+// 1 MiB fails the delivery at once, with a reason naming the limit; the
+// log keeps the answer's first 4 KiB, and nothing is posted.
+func TestAttemptFollowUpAnswerTooLarge(t *testing.T) {
+	f := newFixture(t, Config{MaxAttempts: 5})
+	ctx := context.Background()
+	rooms := `{"rooms":[` + strings.Repeat(`{"id":1,"name":"padding room"},`, outbound.MaxAnswer/30) + `{"id":2,"name":"Dev"}]}`
+	f.sink.Respond(http.StatusOK, rooms)
+	overrides, err := outbound.ParseOverrides([]string{"https://big.campfirenow.com=" + f.sink.URL})
+	must(t, err)
+	f.d.client = outbound.New(outbound.Options{AllowLocal: true, Timeout: 5 * time.Second, Overrides: overrides})
+	s, _ := catalog.Lookup("campfire")
+	conf, err := settings.Decode(s, map[string]any{"token": "t0k3n", "subdomain": "big", "room": "Dev"})
+	must(t, err)
+	_, err = f.st.UpdateService(ctx, f.p.ID, "campfire", func(rec *store.Service) error {
+		return settings.Apply(s, rec, conf, f.d.sealer, settings.Policy{AllowLocal: true})
+	})
+	must(t, err)
+	ds, _, err := f.st.CreateEvent(ctx, &store.Event{ProjectID: f.p.ID, Kind: "push", Header: "Push Hook", Payload: f.push}, []string{"campfire"})
+	must(t, err)
+
+	res, dl := f.attempt(t, ds[0].ID)
+	if res.Retry || dl.Status != store.DeliveryFailed || !strings.Contains(dl.LastError, "1 MiB") || !strings.Contains(dl.LastError, "GET https://big.campfirenow.com/rooms.json") {
+		t.Fatalf("retry %v, status %s, last error %q", res.Retry, dl.Status, dl.LastError)
+	}
+	as, err := f.st.Attempts(ctx, dl.ID)
+	must(t, err)
+	if len(as) != 1 || as[0].StatusCode != http.StatusOK || as[0].ResponseBody != rooms[:4096] {
+		t.Fatalf("attempt log %d entries, status %d, %d bytes", len(as), as[0].StatusCode, len(as[0].ResponseBody))
+	}
+	if got := f.sink.Requests(); len(got) != 1 || got[0].Path != "/rooms.json" {
+		t.Fatalf("sent %d requests", len(got))
 	}
 }

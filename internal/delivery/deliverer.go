@@ -151,33 +151,16 @@ func (d *Deliverer) send(ctx context.Context, dl *store.Delivery) (*outbound.Res
 	return d.sendAll(ctx, reqs)
 }
 
+// sendAll walks reqs and the follow-ups their answers ask for
+// (outbound.Walk): an answer its follow-up cannot use, or one larger than
+// outbound.MaxAnswer, ends the delivery for good.
 func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*outbound.Result, error) {
-	var last *outbound.Result
-	for _, r := range reqs {
-		res, err := d.client.Do(ctx, r)
-		last = res
-		if err != nil {
-			return res, err
-		}
-		if o := outbound.Classify(res, nil); o.Reason != "" {
-			return res, nil
-		}
-		if r.Then == nil {
-			continue
-		}
-		// The answer decides what comes next (Campfire's room lookup).
-		more, err := r.Then(res.Body)
-		if err != nil {
-			return res, &errFinal{err.Error()}
-		}
-		if len(more) == 0 {
-			continue
-		}
-		if last, err = d.sendAll(ctx, more); err != nil || outbound.Classify(last, nil).Reason != "" {
-			return last, err
-		}
+	res, err := d.client.Walk(ctx, reqs)
+	var followUp *outbound.FollowUpError
+	if errors.As(err, &followUp) {
+		return res, &errFinal{followUp.Error()}
 	}
-	return last, nil
+	return res, err
 }
 
 // plan loads what a delivery needs and asks the integration what to send.

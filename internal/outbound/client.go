@@ -3,8 +3,11 @@
 // the rules every outbound call follows (GitLab 12.5's §18 "Outbound HTTP
 // rules"): the SSRF guard on every connection, including each redirect hop;
 // one timeout per call; no proxy from the environment; a capped response
-// body; errors that never carry a URL's secret parts; and, in one place, the
-// decision whether a failed delivery is worth retrying (Classify, Backoff).
+// body (the whole answer, up to MaxAnswer, for a request whose answer
+// decides what follows); errors that never carry a URL's secret parts; in
+// one place, the decision whether a failed delivery is worth retrying
+// (Classify, Backoff); and the walk through a delivery's requests and the
+// follow-ups their answers ask for (Walk).
 //
 // It imports netguard and integration only; it knows nothing of queues,
 // storage or particular integrations.
@@ -41,6 +44,13 @@ const (
 	// maxDrain is how much more is read and discarded so the connection
 	// can be reused; a longer body closes the connection instead.
 	maxDrain = 64 << 10
+
+	// MaxAnswer is the most of an answer read for a request with a Then
+	// (integration.Request.Then): the whole answer goes to Then, which
+	// decides what is sent next (Campfire's room list, Jira's issue,
+	// remote links and search results). A longer answer is not cut, it is
+	// refused (ErrAnswerTooLarge): Then never sees part of an answer.
+	MaxAnswer = 1 << 20
 )
 
 // Options configure a Client. The zero value is usable: local targets
@@ -77,6 +87,11 @@ type Result struct {
 	// can be shown and stored as it is: valid UTF-8 without NUL (see
 	// text). A body that is such text is kept byte for byte.
 	Body []byte
+	// Answer is the whole body as received, for a request with a Then
+	// only (nil otherwise): what Then is given. It is nil, and
+	// AnswerTooLarge set, when the body is longer than MaxAnswer.
+	Answer         []byte
+	AnswerTooLarge bool
 	// Duration is the time from sending the request to reading Body.
 	Duration time.Duration
 	// TCP marks the result of a raw TCP write (integration.Request.TCP):
@@ -185,6 +200,12 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 // query or path beyond its first segment. r.InsecureSkipVerify turns TLS
 // certificate verification off for this call.
 //
+// For a request with a Then, the whole body is read too, up to MaxAnswer
+// (Result.Answer, or Result.AnswerTooLarge), and a body cut short by the
+// connection or the timeout is an error worth retrying: Then must be given
+// the whole answer or none. For other requests a body cut short leaves
+// Body shorter but is not an error: the status line is the answer.
+//
 // A request with TCP set is no HTTP call: its Body is written to that
 // address (see sendTCP) and the Result, marked TCP, has no status.
 //
@@ -225,20 +246,30 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 		return nil, redactError(method, r.URL, err)
 	}
 	defer resp.Body.Close()
-	// The status line is the answer; a body cut short (by the timeout,
-	// say) leaves Body shorter but is not an error.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	res := &Result{Status: resp.StatusCode, Header: resp.Header}
+	var body []byte
+	if r.Then != nil {
+		whole, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+		if err != nil {
+			return nil, redactError(method, r.URL, fmt.Errorf("reading the answer: %w", err))
+		}
+		if res.AnswerTooLarge = len(whole) > MaxAnswer; !res.AnswerTooLarge {
+			res.Answer = whole
+		}
+		// Body must not hold on to the whole answer.
+		body = bytes.Clone(whole[:min(len(whole), maxBody+1)])
+	} else {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	}
 	cut := len(body) > maxBody
 	if cut {
 		body = body[:maxBody]
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-	return &Result{
-		Status:   resp.StatusCode,
-		Header:   resp.Header,
-		Body:     text(body, cut),
-		Duration: time.Since(start),
-	}, nil
+	if !res.AnswerTooLarge {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	}
+	res.Body, res.Duration = text(body, cut), time.Since(start)
+	return res, nil
 }
 
 // DialTCP connects to addr ("host:port") over TCP through the same guarded

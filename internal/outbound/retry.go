@@ -40,8 +40,9 @@ type Outcome struct {
 // are worth retrying, after the Retry-After the target sent if any. Any
 // other status is final. An error with no response is worth retrying
 // (timeouts, refused or reset connections, DNS failures) unless retrying
-// cannot help: a blocked address, an invalid URL, a refused redirect or a
-// TLS certificate that does not verify.
+// cannot help: a blocked address, an invalid URL, a refused redirect, a
+// TLS certificate that does not verify, or an answer its follow-up could
+// not use (*FollowUpError, see Walk).
 func Classify(res *Result, err error) Outcome {
 	return classify(res, err, time.Now())
 }
@@ -90,6 +91,8 @@ func finalError(err error) (bool, string) {
 		return true, "invalid URL"
 	case errors.Is(err, ErrRedirect):
 		return true, "redirect refused"
+	case isFollowUp(err):
+		return true, "follow-up"
 	case errors.As(err, &verifyErr), errors.As(err, &unknownAuth), errors.As(err, &hostnameErr),
 		errors.As(err, &invalidCert), errors.As(err, &rootsMissing):
 		return true, "TLS certificate"

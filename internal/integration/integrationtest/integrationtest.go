@@ -8,6 +8,7 @@ package integrationtest
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/outbound"
 )
 
 // update rewrites golden files instead of comparing with them:
@@ -158,59 +160,85 @@ func (r *Recorder) Requests() []Request {
 	return append([]Request(nil), r.requests...)
 }
 
-// Send sends r through net/http as the delivery code does (method, URL,
-// headers and body) and returns the answer's status and body.
-func Send(t testing.TB, r integration.Request) (int, []byte) {
+// Client returns the production outbound client as the delivery code
+// builds it (User-Agent, timeouts, answer handling, the SSRF guard), with
+// requests to the local network allowed, as tests need, and each of
+// overrides ("FROM=TO", see outbound.ParseOverride) sending the calls of
+// a service's fixed endpoint to a local stand-in.
+func Client(t testing.TB, overrides ...string) *outbound.Client {
 	t.Helper()
-	req, err := http.NewRequest(r.Method, r.URL, bytes.NewReader(r.Body))
+	if len(overrides) == 0 {
+		return sharedClient()
+	}
+	parsed, err := outbound.ParseOverrides(overrides)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header = r.Header.Clone()
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, answer
+	return newClient(parsed)
 }
 
-// SendAll sends requests in order as the delivery code does: it stops at
-// the first answer that is not 2xx, and asks a request's Then what to send
-// next after a 2xx answer. It returns the last answer's status (0 when
-// nothing was sent) and how many requests were sent.
+// sharedClient is the client without overrides, shared as production
+// shares its client.
+var sharedClient = sync.OnceValue(func() *outbound.Client { return newClient(nil) })
+
+func newClient(overrides []outbound.Override) *outbound.Client {
+	return outbound.New(outbound.Options{AllowLocal: true, Timeout: 10 * time.Second, Overrides: overrides})
+}
+
+// Send sends r through the production client (see Client) and returns the
+// answer's status and its first 4 KiB, as the delivery log keeps them.
+func Send(t testing.TB, r integration.Request) (int, []byte) {
+	t.Helper()
+	res, err := Client(t).Do(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Status, res.Body
+}
+
+// Sent is one request a Walk sent, with the answer it had: the whole
+// answer for a request with a Then, the first 4 KiB otherwise.
+type Sent struct {
+	Request integration.Request
+	Status  int
+	Answer  []byte
+}
+
+// Walk sends reqs through c as the delivery code does (outbound.Walk:
+// in order, stopping at the first answer that is not 2xx, the whole answer
+// given to a request's Then and what it returns sent next) and returns
+// every request sent, with its answer, and the walk's error.
+func Walk(t testing.TB, c *outbound.Client, reqs []integration.Request) ([]Sent, error) {
+	t.Helper()
+	var sent []Sent
+	_, err := outbound.Walk(context.Background(), func(ctx context.Context, r integration.Request) (*outbound.Result, error) {
+		res, err := c.Do(ctx, r)
+		if err == nil {
+			answer := res.Body
+			if r.Then != nil {
+				answer = res.Answer
+			}
+			sent = append(sent, Sent{Request: r, Status: res.Status, Answer: answer})
+		}
+		return res, err
+	}, reqs)
+	return sent, err
+}
+
+// SendAll walks reqs through the production client (see Walk and
+// Client), failing the test on an error (no answer, or a follow-up that
+// refused one). It returns the last answer's status (0 when nothing was
+// sent) and how many requests were sent.
 func SendAll(t testing.TB, reqs []integration.Request) (status, sent int) {
 	t.Helper()
-	for _, r := range reqs {
-		code, answer := Send(t, r)
-		status, sent = code, sent+1
-		if code < 200 || code > 299 {
-			return status, sent
-		}
-		if r.Then == nil {
-			continue
-		}
-		more, err := r.Then(answer)
-		if err != nil {
-			t.Fatalf("what follows %s %s: %v", r.Method, r.URL, err)
-		}
-		if len(more) == 0 {
-			continue
-		}
-		code, n := SendAll(t, more)
-		status, sent = code, sent+n
-		if code < 200 || code > 299 {
-			return status, sent
-		}
+	got, err := Walk(t, Client(t), reqs)
+	if err != nil {
+		t.Fatalf("after %d requests: %v", len(got), err)
 	}
-	return status, sent
+	if len(got) == 0 {
+		return 0, 0
+	}
+	return got[len(got)-1].Status, len(got)
 }
 
 // AssertNoSecret fails the test when any text holds the secret, as is or

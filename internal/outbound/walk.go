@@ -1,0 +1,82 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/glint-dev/glint/internal/integration"
+)
+
+// Sender makes one call of a walk: Client.Do, or a stand-in where a test
+// computes what a target would answer without sending anything.
+type Sender func(ctx context.Context, r integration.Request) (*Result, error)
+
+// ErrAnswerTooLarge is wrapped by Walk's error for a request with a Then
+// whose answer is longer than MaxAnswer.
+var ErrAnswerTooLarge = fmt.Errorf("the answer is larger than %d bytes (1 MiB), the most glint reads of an answer that decides what is sent next", MaxAnswer)
+
+// FollowUpError is Walk's error when what follows a request cannot be
+// decided from its answer: Then refused it (its error is Err, as it is),
+// or the answer was too large (Err wraps ErrAnswerTooLarge and names the
+// call, its URL redacted). Retrying cannot help: Classify calls it final.
+type FollowUpError struct{ Err error }
+
+func (e *FollowUpError) Error() string { return e.Err.Error() }
+
+func (e *FollowUpError) Unwrap() error { return e.Err }
+
+// Walk sends reqs in order through send, as a delivery does, and returns
+// the last result had. It stops at the first call that fails or whose
+// result is not a success (see Classify), and returns that result and
+// error. After a success of a request with a Then, Then is given the
+// whole answer (Result.Answer) and what it returns is walked right away,
+// before the requests after this one (depth first). A Then error, or an
+// answer larger than MaxAnswer, ends the walk with a *FollowUpError and
+// that request's result.
+//
+// It is the one walk of follow-ups: the deliverer, "Test settings", the
+// integrations' tests and the end-to-end expectations all use it.
+func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result, error) {
+	var last *Result
+	for _, r := range reqs {
+		res, err := send(ctx, r)
+		last = res
+		if err != nil || Classify(res, nil).Reason != "" {
+			return res, err
+		}
+		if r.Then == nil {
+			continue
+		}
+		if res.AnswerTooLarge {
+			method := r.Method
+			if method == "" {
+				method = http.MethodGet
+			}
+			return res, &FollowUpError{&Error{Method: method, URL: Redact(r.URL), Err: ErrAnswerTooLarge}}
+		}
+		more, err := r.Then(res.Answer)
+		if err != nil {
+			return res, &FollowUpError{err}
+		}
+		if len(more) == 0 {
+			continue
+		}
+		if last, err = Walk(ctx, send, more); err != nil || Classify(last, nil).Reason != "" {
+			return last, err
+		}
+	}
+	return last, nil
+}
+
+// Walk is Walk through c.Do.
+func (c *Client) Walk(ctx context.Context, reqs []integration.Request) (*Result, error) {
+	return Walk(ctx, c.Do, reqs)
+}
+
+// isFollowUp reports whether err is a *FollowUpError.
+func isFollowUp(err error) bool {
+	var f *FollowUpError
+	return errors.As(err, &f)
+}
