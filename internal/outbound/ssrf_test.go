@@ -124,25 +124,12 @@ func TestRedirectHopCheckedByDialer(t *testing.T) {
 }
 
 func TestDialTCP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conn.Close()
-		}
-	}()
+	listening := serveConns(t, func(net.Conn) {})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 
 	blocked := New(Options{Timeout: 2 * time.Second})
-	for _, addr := range []string{ln.Addr().String(), "localhost:6659", "10.1.2.3:6659", "[::1]:6659"} {
+	for _, addr := range []string{listening, "localhost:6659", "10.1.2.3:6659", "[::1]:6659"} {
 		conn, err := blocked.DialTCP(ctx, addr)
 		if err == nil {
 			conn.Close()
@@ -153,7 +140,7 @@ func TestDialTCP(t *testing.T) {
 	}
 
 	allowed := New(Options{AllowLocal: true, Timeout: 2 * time.Second})
-	conn, err := allowed.DialTCP(ctx, ln.Addr().String())
+	conn, err := allowed.DialTCP(ctx, listening)
 	if err != nil {
 		t.Fatalf("DialTCP with AllowLocal: %v", err)
 	}

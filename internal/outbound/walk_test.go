@@ -153,6 +153,26 @@ func TestWalkAnswerLimit(t *testing.T) {
 // (the connection dropped) is an error worth retrying for a request with
 // a Then, which never sees part of it.
 func TestWalkAnswerCutShort(t *testing.T) {
+	addr := serveConns(t, func(conn net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = conn.Read(buf)
+		_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"rooms\":["))
+	})
+	asked := false
+	res, err := local(Options{}).Walk(context.Background(), []integration.Request{{URL: "http://" + addr + "/rooms.json",
+		Then: func([]byte) ([]integration.Request, error) { asked = true; return nil, nil }}})
+	if err == nil || asked || res != nil {
+		t.Fatalf("result %+v, %v; Then asked: %v", res, err, asked)
+	}
+	if o := Classify(res, err); !o.Retry {
+		t.Errorf("Classify = %+v, want a retry", o)
+	}
+}
+
+// serveConns listens on 127.0.0.1 until the test ends, hands each
+// connection to handle and then closes it; it returns the address.
+func serveConns(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -164,19 +184,9 @@ func TestWalkAnswerCutShort(t *testing.T) {
 			if err != nil {
 				return
 			}
-			buf := make([]byte, 4096)
-			_, _ = conn.Read(buf)
-			_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"rooms\":["))
+			handle(conn)
 			conn.Close()
 		}
 	}()
-	asked := false
-	res, err := local(Options{}).Walk(context.Background(), []integration.Request{{URL: "http://" + ln.Addr().String() + "/rooms.json",
-		Then: func([]byte) ([]integration.Request, error) { asked = true; return nil, nil }}})
-	if err == nil || asked || res != nil {
-		t.Fatalf("result %+v, %v; Then asked: %v", res, err, asked)
-	}
-	if o := Classify(res, err); !o.Retry {
-		t.Errorf("Classify = %+v, want a retry", o)
-	}
+	return ln.Addr().String()
 }
