@@ -10,7 +10,8 @@
 //
 // The second request depends on the answer to the first, so Build returns
 // the lookup with a Then that makes the post from the room list (see
-// integration.Request.Then). No room of that name means nothing is posted;
+// integration.Request.Then), given the whole room list (up to 1 MiB; a
+// longer one fails the delivery, see docs/deliveries.md). No room of that name means nothing is posted;
 // glint reports it as an error rather than silently, as GitLab does.
 // Campfire takes pushes only (not tag pushes).
 //
@@ -19,7 +20,6 @@
 package campfire
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -35,6 +35,7 @@ import (
 var (
 	errToken     = errors.New("campfire: the token is not set")
 	errSubdomain = errors.New("campfire: the subdomain is not a host name")
+	errNotRooms  = errors.New("campfire: the answer to GET /rooms.json is not a Campfire room list")
 )
 
 // Build returns the room lookup for a push, whose Then posts the message,
@@ -94,58 +95,25 @@ func Message(e *event.PushEvent, p integration.Project) string {
 }
 
 // roomID finds the id of the first room named exactly name in a
-// rooms.json answer ({"rooms": [{"id": 123, "name": "..."}, ...]}). The
-// answer may be cut short (glint keeps the first 4 KiB of an answer): the
-// rooms are read one by one, and those past the cut are not seen.
+// rooms.json answer, read whole (up to 1 MiB, see integration.Request.Then):
+// {"rooms": [{"id": 123, "name": "..."}, ...]}
+// (https://github.com/basecamp/campfire-api/blob/master/sections/rooms.md).
 func roomID(answer []byte, name string) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(answer))
-	dec.UseNumber()
-	notFound := fmt.Errorf("campfire: no room named %q in the room list", name)
-	if !enterRooms(dec) {
-		return "", notFound
+	var list *struct {
+		Rooms []struct {
+			ID   json.Number `json:"id"`
+			Name string      `json:"name"`
+		} `json:"rooms"`
 	}
-	for dec.More() {
-		var r struct {
-			ID   any    `json:"id"`
-			Name string `json:"name"`
-		}
-		if err := dec.Decode(&r); err != nil {
-			break // cut short, or not a room
-		}
-		if r.Name != name || r.ID == nil {
-			continue
-		}
-		switch id := r.ID.(type) {
-		case json.Number:
-			return id.String(), nil
-		case string:
-			return id, nil
+	if err := json.Unmarshal(answer, &list); err != nil || list == nil {
+		return "", errNotRooms
+	}
+	for _, r := range list.Rooms {
+		if r.Name == name && r.ID != "" {
+			return r.ID.String(), nil
 		}
 	}
-	return "", notFound
-}
-
-// enterRooms moves dec into the "rooms" array of the top-level object.
-func enterRooms(dec *json.Decoder) bool {
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return false
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if key != "rooms" {
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
-				return false
-			}
-			continue
-		}
-		t, err := dec.Token()
-		return err == nil && t == json.Delim('[')
-	}
-	return false
+	return "", fmt.Errorf("campfire: no room named %q in the room list", name)
 }
 
 // hostLabels reports whether s can stand before ".campfirenow.com" in a

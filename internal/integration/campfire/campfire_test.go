@@ -2,6 +2,7 @@ package campfire_test
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/campfire"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/outbound"
 )
 
 const token = "s3cr3tC4mpf1r3"
@@ -76,26 +78,28 @@ func TestEvents(t *testing.T) {
 
 // TestRoomLookup: the first room named exactly as the setting wins; no
 // such room, or an answer that is no room list, sends nothing more and
-// says why. A list cut short is read as far as it goes.
+// says why.
 func TestRoomLookup(t *testing.T) {
 	tests := []struct {
 		name, room, answer, url string // url "" for an error
 	}{
 		{"exact name, first match", "Dev Room", rooms, "https://project-name.campfirenow.com/room/123/speak.json"},
 		{"case matters", "dev room", rooms, "https://project-name.campfirenow.com/room/122/speak.json"},
-		{"other keys first, string id", "x", `{"a":{"b":[1]},"rooms":[{"name":"x","id":"a/b"}]}`, "https://project-name.campfirenow.com/room/a%2Fb/speak.json"},
-		{"cut short after the room", "Dev Room", rooms[:118], "https://project-name.campfirenow.com/room/123/speak.json"},
-		{"cut short before the room", "Dev Room", rooms[:60], ""},
+		{"other keys first, id as a string", "x", `{"a":{"b":[1]},"rooms":[{"name":"x","id":"77"}]}`, "https://project-name.campfirenow.com/room/77/speak.json"},
+		{"past 4 KiB", "Dev Room", manyRooms(200), "https://project-name.campfirenow.com/room/123/speak.json"},
+		{"cut short", "Dev Room", rooms[:118], ""},
 		{"no such room", "Ops", rooms, ""},
 		{"no room set", "", rooms, ""},
 		{"room without id", "x", `{"rooms":[{"name":"x"}]}`, ""},
+		{"id not a number", "x", `{"rooms":[{"name":"x","id":"a/b"}]}`, ""},
 		{"not JSON", "Dev Room", `<html>`, ""},
+		{"null", "Dev Room", `null`, ""},
 		{"no rooms key", "Dev Room", `{"room":{"id":1,"name":"Dev Room"}}`, ""},
 	}
 	for _, tt := range tests {
 		_, next, err := chain(t, "push.json", nil, integrationtest.Props(base, "room", tt.room), tt.answer)
 		switch {
-		case tt.url == "" && (err == nil || len(next) != 0):
+		case tt.url == "" && (err == nil || len(next) != 0 || !strings.HasPrefix(err.Error(), "campfire: ")):
 			t.Errorf("%s: %d requests follow, error %v", tt.name, len(next), err)
 		case tt.url == "":
 			integrationtest.AssertNoSecret(t, token, err.Error())
@@ -103,6 +107,17 @@ func TestRoomLookup(t *testing.T) {
 			t.Errorf("%s: %+v, %v; want %s", tt.name, next, err, tt.url)
 		}
 	}
+}
+
+// manyRooms is a room list with n other rooms before "Dev Room" (123).
+func manyRooms(n int) string {
+	var b strings.Builder
+	b.WriteString(`{"rooms":[`)
+	for i := range n {
+		fmt.Fprintf(&b, `{"id":%d,"name":"Room %d","topic":"a room that is not the one","membership_limit":60},`, 1000+i, i)
+	}
+	b.WriteString(`{"id":123,"name":"Dev Room","topic":"t"}]}`)
+	return b.String()
 }
 
 func TestSettingErrors(t *testing.T) {
@@ -114,17 +129,23 @@ func TestSettingErrors(t *testing.T) {
 }
 
 // TestSendToServer: Campfire wants Basic auth <token>:X on both calls,
-// lists the rooms, and answers 201 to a form-encoded TextMessage.
+// lists the rooms, and answers 201 to a form-encoded TextMessage. The
+// requests go through the production client, Campfire's host sent to the
+// stand-in by an endpoint override; the room list runs past 4 KiB.
 func TestSendToServer(t *testing.T) {
 	rec := integrationtest.RecordingServer(t)
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(token+":X"))
+	list := manyRooms(200)
+	if len(list) < 4<<10 || strings.Index(list, `"Dev Room"`) < 4<<10 {
+		t.Fatalf("the room is at %d of %d bytes", strings.Index(list, `"Dev Room"`), len(list))
+	}
 	rec.Answer(func(r integrationtest.Request) (int, string) {
 		if r.Header.Get("Authorization") != auth {
 			return http.StatusUnauthorized, "HTTP Basic: Access denied.\n"
 		}
 		switch {
 		case r.Method == http.MethodGet && r.Path == "/rooms.json":
-			return http.StatusOK, rooms
+			return http.StatusOK, list
 		case r.Method == http.MethodPost && r.Path == "/room/123/speak.json":
 			form, err := url.ParseQuery(string(r.Body))
 			if err != nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" ||
@@ -136,28 +157,18 @@ func TestSendToServer(t *testing.T) {
 		return http.StatusNotFound, ""
 	})
 	reqs := integrationtest.Build(t, campfire.Build, "push.json", "", nil, base)
-	// The test points the requests at the recorder: Campfire's host is
-	// fixed, but the path, headers and body are what is checked.
-	reqs[0] = redirect(reqs[0], rec.URL)
-	if status, sent := integrationtest.SendAll(t, reqs); status != http.StatusCreated || sent != 2 {
-		t.Errorf("answer %d after %d requests", status, sent)
+	client := integrationtest.Client(t, "https://project-name.campfirenow.com="+rec.URL)
+	sent, err := integrationtest.Walk(t, client, reqs)
+	if err != nil || len(sent) != 2 || sent[1].Status != http.StatusCreated || string(sent[0].Answer) != list {
+		t.Fatalf("%d requests sent, %v", len(sent), err)
 	}
-	if got := rec.Requests(); len(got) != 2 || got[1].Path != "/room/123/speak.json" {
+	got := rec.Requests()
+	if len(got) != 2 || got[1].Path != "/room/123/speak.json" {
 		t.Errorf("received %+v", got)
 	}
-}
-
-// redirect sends r, and what follows it, to base instead of Campfire.
-func redirect(r integration.Request, base string) integration.Request {
-	r.URL = base + strings.TrimPrefix(r.URL, "https://project-name.campfirenow.com")
-	if then := r.Then; then != nil {
-		r.Then = func(answer []byte) ([]integration.Request, error) {
-			next, err := then(answer)
-			for i := range next {
-				next[i] = redirect(next[i], base)
-			}
-			return next, err
+	for _, r := range got {
+		if ua := r.Header.Get("User-Agent"); ua != outbound.DefaultUserAgent {
+			t.Errorf("%s %s: User-Agent %q", r.Method, r.Path, ua)
 		}
 	}
-	return r
 }
