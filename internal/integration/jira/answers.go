@@ -1,17 +1,17 @@
 package jira
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 )
 
-// The parsers below read Jira's answers as glint has them: the first
-// 4 KiB, so possibly cut short, and from a server that may not be Jira at
-// all. They read JSON as a stream and keep what they could read before
-// the cut; an answer that is no JSON of the expected kind is an error.
-// They never fail on what an answer holds, whatever its size or nesting.
+// The parsers below read Jira's answers whole (glint gives a follow-up the
+// whole answer, up to 1 MiB) with encoding/json, into the shapes of Jira's
+// REST API v2 (https://docs.atlassian.com/software/jira/docs/api/REST/8.5.1/).
+// The server may not be Jira at all: an answer that is not JSON of the
+// expected shape is an error, and ids and keys read from an answer are
+// checked before they go into a request path.
 
 var (
 	errNotSearch = errors.New("jira: the answer to the issue search is not a Jira search result (is url/api_url the Jira base URL?)")
@@ -23,12 +23,11 @@ var (
 type issue struct {
 	ID  string // the numeric id, "" when absent or not digits
 	Key string // the key, "" when absent or no key
-	// ResolutionKnown is whether fields.resolution was read (or the whole
-	// answer was read and has none, which GitLab takes as unresolved);
-	// Resolved is whether it is present (Ruby's present?).
-	ResolutionKnown, Resolved bool
-	// Comments are the bodies of fields.comment.comments that were read;
-	// CommentsComplete is whether they are all of them.
+	// Resolved is whether fields.resolution is present (Ruby's present?).
+	Resolved bool
+	// Comments are the bodies of fields.comment.comments; CommentsComplete
+	// is whether they are all of them: Jira lists fewer than its total
+	// when it pages an issue's comments.
 	Comments         []string
 	CommentsComplete bool
 }
@@ -37,83 +36,31 @@ type issue struct {
 // {"id":"10000","key":"PROJ-1","fields":{"resolution":...,"comment":
 // {"comments":[{"body":"..."}],"total":1}}}.
 func parseIssue(answer []byte) (issue, error) {
-	var is issue
-	dec := newDecoder(answer)
-	if !openDelim(dec, '{') {
-		return is, errNotIssue
+	var doc *struct {
+		ID     json.Number `json:"id"`
+		Key    string      `json:"key"`
+		Fields struct {
+			Resolution any `json:"resolution"`
+			Comment    struct {
+				Comments []struct {
+					Body string `json:"body"`
+				} `json:"comments"`
+				Total *int `json:"total"`
+			} `json:"comment"`
+		} `json:"fields"`
 	}
-	sawResolution, sawComments, commentsRead := false, false, false
-	total := -1
-	done := walkObject(dec, func(name string) bool {
-		switch name {
-		case "id":
-			is.ID = digits(readValue(dec))
-		case "key":
-			if k, ok := readValue(dec).(string); ok && wholeKey.MatchString(k) {
-				is.Key = k
-			}
-		case "fields":
-			if !openDelim(dec, '{') {
-				return false
-			}
-			return walkObject(dec, func(name string) bool {
-				switch name {
-				case "resolution":
-					v, ok := readValueOK(dec)
-					if !ok {
-						return false
-					}
-					sawResolution, is.Resolved = true, present(v)
-				case "comment":
-					if !openDelim(dec, '{') {
-						return false
-					}
-					return walkObject(dec, func(name string) bool {
-						switch name {
-						case "comments":
-							sawComments = true
-							if !openDelim(dec, '[') {
-								return false
-							}
-							for dec.More() {
-								c, ok := readValueOK(dec)
-								if !ok {
-									return false
-								}
-								if m, ok := c.(map[string]any); ok {
-									if body, ok := m["body"].(string); ok {
-										is.Comments = append(is.Comments, body)
-									}
-								}
-							}
-							if !closeDelim(dec) {
-								return false
-							}
-							commentsRead = true
-						case "total":
-							if n, ok := readValue(dec).(json.Number); ok {
-								if v, err := n.Int64(); err == nil && v >= 0 {
-									total = int(min(v, 1<<30))
-								}
-							}
-						default:
-							return skip(dec)
-						}
-						return true
-					})
-				default:
-					return skip(dec)
-				}
-				return true
-			})
-		default:
-			return skip(dec)
-		}
-		return true
-	})
-	// A whole answer without the field is an issue without it.
-	is.ResolutionKnown = sawResolution || done
-	is.CommentsComplete = (commentsRead && (total < 0 || len(is.Comments) >= total)) || (done && !sawComments)
+	if json.Unmarshal(answer, &doc) != nil || doc == nil {
+		return issue{}, errNotIssue
+	}
+	is := issue{ID: digits(doc.ID), Resolved: present(doc.Fields.Resolution)}
+	if wholeKey.MatchString(doc.Key) {
+		is.Key = doc.Key
+	}
+	for _, c := range doc.Fields.Comment.Comments {
+		is.Comments = append(is.Comments, c.Body)
+	}
+	total := doc.Fields.Comment.Total
+	is.CommentsComplete = total == nil || len(is.Comments) >= *total
 	return is, nil
 }
 
@@ -128,134 +75,64 @@ func (is issue) hasComment(text string) bool {
 	return false
 }
 
-// parseSearch reads the keys of the issues a GET /rest/api/2/search
-// answer holds: {"issues":[{"id":"10000","key":"PROJ-1",...},...]}.
-func parseSearch(answer []byte) ([]string, error) {
-	dec := newDecoder(answer)
-	if !openDelim(dec, '{') {
-		return nil, errNotSearch
+// searchPage is one page of a GET /rest/api/2/search answer:
+// {"startAt":0,"maxResults":50,"total":2,"issues":[{"id":"10000",
+// "key":"PROJ-1",...},...]}.
+type searchPage struct {
+	// Keys are those of the issues listed, less any that is not a key.
+	Keys []string
+	// Listed is how many issues the page lists, Total how many match.
+	Listed, Total int
+}
+
+// parseSearch reads a search answer.
+func parseSearch(answer []byte) (searchPage, error) {
+	var doc *struct {
+		Total  int `json:"total"`
+		Issues []struct {
+			Key string `json:"key"`
+		} `json:"issues"`
 	}
-	var keys []string
-	walkObject(dec, func(name string) bool {
-		if name != "issues" {
-			return skip(dec)
+	if json.Unmarshal(answer, &doc) != nil || doc == nil {
+		return searchPage{}, errNotSearch
+	}
+	page := searchPage{Listed: len(doc.Issues), Total: doc.Total}
+	for _, is := range doc.Issues {
+		if wholeKey.MatchString(is.Key) {
+			page.Keys = append(page.Keys, is.Key)
 		}
-		if !openDelim(dec, '[') {
-			return false
-		}
-		for dec.More() {
-			v, ok := readValueOK(dec)
-			if !ok {
-				return false
-			}
-			if m, ok := v.(map[string]any); ok {
-				if k, ok := m["key"].(string); ok && wholeKey.MatchString(k) {
-					keys = append(keys, k)
-				}
-			}
-		}
-		return closeDelim(dec)
-	})
-	return keys, nil
+	}
+	return page, nil
 }
 
 // findLink reads a GET /rest/api/2/issue/<key>/remotelink answer
 // ([{"id":10000,"object":{"url":"..."}},...]) and returns the id of the
 // first link whose object.url is url, as GitLab's find_remote_link does.
-// Links past the cut are not seen.
 func findLink(answer []byte, url string) (id string, found bool, err error) {
-	dec := newDecoder(answer)
-	if !openDelim(dec, '[') {
+	var links *[]struct {
+		ID     json.Number `json:"id"`
+		Object struct {
+			URL string `json:"url"`
+		} `json:"object"`
+	}
+	if json.Unmarshal(answer, &links) != nil || links == nil {
 		return "", false, errNotLinks
 	}
-	for dec.More() {
-		v, ok := readValueOK(dec)
-		if !ok {
-			break
-		}
-		m, ok := v.(map[string]any)
-		if !ok {
+	for _, l := range *links {
+		if l.Object.URL != url {
 			continue
 		}
-		object, _ := m["object"].(map[string]any)
-		if u, ok := object["url"].(string); !ok || u != url {
-			continue
-		}
-		if id := digits(m["id"]); id != "" {
+		if id := digits(l.ID); id != "" {
 			return id, true, nil
 		}
 	}
 	return "", false, nil
 }
 
-func newDecoder(answer []byte) *json.Decoder {
-	dec := json.NewDecoder(bytes.NewReader(answer))
-	dec.UseNumber()
-	return dec
-}
-
-// openDelim reads the opening delimiter d.
-func openDelim(dec *json.Decoder, d json.Delim) bool {
-	t, err := dec.Token()
-	return err == nil && t == d
-}
-
-// closeDelim reads the closing delimiter of the array or object whose
-// members were all read.
-func closeDelim(dec *json.Decoder) bool {
-	_, err := dec.Token()
-	return err == nil
-}
-
-// walkObject calls member for each member name of the object whose "{"
-// was read; member reads the value and says whether to go on. It reports
-// whether the whole object was read.
-func walkObject(dec *json.Decoder, member func(name string) bool) bool {
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		name, ok := t.(string)
-		if !ok || !member(name) {
-			return false
-		}
-	}
-	return closeDelim(dec)
-}
-
-// skip reads a value and forgets it.
-func skip(dec *json.Decoder) bool {
-	var raw json.RawMessage
-	return dec.Decode(&raw) == nil
-}
-
-// readValueOK reads a value; ok is false when it could not be read.
-func readValueOK(dec *json.Decoder) (v any, ok bool) {
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	return v, true
-}
-
-// readValue reads a value, nil when it could not be read.
-func readValue(dec *json.Decoder) any {
-	v, _ := readValueOK(dec)
-	return v
-}
-
-// digits is an id given as a JSON number or string of 1 to 19 digits, or
-// "": only such ids go into request paths.
-func digits(v any) string {
-	var s string
-	switch x := v.(type) {
-	case json.Number:
-		s = x.String()
-	case string:
-		s = x
-	default:
-		return ""
-	}
+// digits is an id of 1 to 19 digits, or "": only such ids go into request
+// paths.
+func digits(n json.Number) string {
+	s := n.String()
 	if s == "" || len(s) > 19 {
 		return ""
 	}

@@ -36,7 +36,16 @@ type fakeJira struct {
 	// ghosts are keys the search finds but which are gone when looked up
 	// (deleted in between).
 	ghosts []string
+	// commentPage, when set, is how many comments an issue lookup lists
+	// (Jira pages them; total still counts them all).
+	commentPage int
+	// failComments is how many comment posts to answer 500 to.
+	failComments int
 }
+
+// searchCap is the most issues a search page lists, whatever maxResults
+// asks (jira.search.views.default.max is 50 on older servers).
+const searchCap = 50
 
 type fakeIssue struct {
 	id, key    string
@@ -54,7 +63,7 @@ type fakeLink struct {
 const username, password = "gitlab", "s3cr3t-J1ra-p4ss"
 
 func newFakeJira(keys ...string) *fakeJira {
-	j := &fakeJira{site: "https://jira.example.com", auth: "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password)),
+	j := &fakeJira{site: site, auth: "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password)),
 		nextID: 10100, transitions: []string{"11", "21", "31"}, resolving: "21"}
 	for i, k := range keys {
 		j.issues = append(j.issues, &fakeIssue{id: strconv.Itoa(10001 + i), key: k})
@@ -151,6 +160,10 @@ func (j *fakeJira) answer(r integrationtest.Request) (int, string) {
 		}
 		return http.StatusNotFound, `{"errorMessages":["No remote link with the given id."],"errors":{}}`
 	case r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "comment":
+		if j.failComments > 0 {
+			j.failComments--
+			return http.StatusInternalServerError, `{"errorMessages":["Internal server error"],"errors":{}}`
+		}
 		var c struct {
 			Body *string `json:"body"`
 		}
@@ -177,11 +190,27 @@ func (j *fakeJira) answer(r integrationtest.Request) (int, string) {
 	return http.StatusMethodNotAllowed, ""
 }
 
-// search answers GET /rest/api/2/search?jql=key in (...).
+// search answers GET /rest/api/2/search?jql=key in (...), a page of at
+// most maxResults (capped at searchCap) issues from startAt.
 func (j *fakeJira) search(q url.Values) (int, string) {
 	m := jqlKeys.FindStringSubmatch(q.Get("jql"))
 	if m == nil || q.Get("fields") != "key" {
 		return http.StatusBadRequest, `{"errorMessages":["Error in the JQL Query."],"errors":{}}`
+	}
+	size, start := searchCap, 0
+	if v := q.Get("maxResults"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return http.StatusBadRequest, ""
+		}
+		size = min(n, searchCap)
+	}
+	if v := q.Get("startAt"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return http.StatusBadRequest, ""
+		}
+		start = n
 	}
 	var found []any
 	for _, k := range strings.Split(m[1], ",") {
@@ -200,7 +229,11 @@ func (j *fakeJira) search(q url.Values) (int, string) {
 		found = append(found, map[string]any{"expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
 			"id": is.id, "self": j.site + "/rest/api/2/issue/" + is.id, "key": is.key, "fields": map[string]any{}})
 	}
-	return http.StatusOK, jsonString(map[string]any{"expand": "schema,names", "startAt": 0, "maxResults": 50, "total": len(found), "issues": found})
+	page := found[min(start, len(found)):min(start+size, len(found))]
+	if page == nil {
+		page = []any{}
+	}
+	return http.StatusOK, jsonString(map[string]any{"expand": "schema,names", "startAt": start, "maxResults": searchCap, "total": len(found), "issues": page})
 }
 
 // issueJSON is an issue with the fields asked for (Jira's field order is
@@ -214,14 +247,18 @@ func (j *fakeJira) issueJSON(is *fakeIssue, fields string) string {
 		switch f {
 		case "comment":
 			var cs []any
-			for i, c := range is.comments {
+			listed := is.comments
+			if j.commentPage > 0 {
+				listed = listed[:min(len(listed), j.commentPage)]
+			}
+			for i, c := range listed {
 				cs = append(cs, map[string]any{"self": fmt.Sprintf("%s/rest/api/2/issue/%s/comment/%d", j.site, is.id, 20000+i),
 					"id": strconv.Itoa(20000 + i), "author": map[string]any{"name": "gitlab", "displayName": "GitLab" + j.extra}, "body": c})
 			}
 			if cs == nil {
 				cs = []any{}
 			}
-			parts = append(parts, `"comment":`+jsonString(map[string]any{"comments": cs, "maxResults": len(cs), "total": len(cs), "startAt": 0}))
+			parts = append(parts, `"comment":`+jsonString(map[string]any{"comments": cs, "maxResults": len(cs), "total": len(is.comments), "startAt": 0}))
 		case "resolution":
 			res := "null"
 			if is.resolution {
@@ -252,62 +289,47 @@ func remoteLinkBody(body []byte) (map[string]any, bool) {
 	return m, true
 }
 
-// sent is one request a walk sent and the answer it had.
-type sent struct {
-	req    integration.Request
-	status int
-	answer string
+// site is where the fake's issues live, as the service's settings name
+// it; the requests for it are sent to the fake's server on 127.0.0.1.
+const site = "https://jira.example.com"
+
+// walk sends requests to j as the delivery code does, through the
+// production client and its follow-up walk, to a server on 127.0.0.1 in
+// place of the site, and returns what was sent. The walk must end without
+// an error (a 4xx or 5xx answer ends it too).
+func walk(t *testing.T, j *fakeJira, reqs []integration.Request) []integrationtest.Sent {
+	t.Helper()
+	sent, err := walkErr(t, j, reqs)
+	if err != nil {
+		t.Fatalf("after %v: %v", lines(sent), err)
+	}
+	return sent
 }
 
-// walk sends requests to j in memory as the delivery code does (depth
-// first through Then, stopping at the first answer that is not 2xx) and
-// returns what was sent.
-func walk(t *testing.T, j *fakeJira, reqs []integration.Request) []sent {
+// walkErr is walk, returning the walk's error.
+func walkErr(t *testing.T, j *fakeJira, reqs []integration.Request) ([]integrationtest.Sent, error) {
 	t.Helper()
-	var out []sent
-	var do func(reqs []integration.Request) bool
-	do = func(reqs []integration.Request) bool {
-		for _, r := range reqs {
-			u, err := url.Parse(r.URL)
-			if err != nil {
-				t.Fatalf("%s: %v", r.URL, err)
-			}
-			if u.Scheme+"://"+u.Host != j.site {
-				t.Fatalf("%s is not on %s", r.URL, j.site)
-			}
-			status, answer := j.answer(integrationtest.Request{Method: r.Method, Path: u.EscapedPath(), Query: u.RawQuery, Header: r.Header, Body: r.Body})
-			out = append(out, sent{r, status, answer})
-			if status < 200 || status > 299 {
-				return false
-			}
-			if r.Then == nil {
-				continue
-			}
-			next, err := r.Then([]byte(answer))
-			if err != nil {
-				t.Fatalf("what follows %s %s: %v", r.Method, r.URL, err)
-			}
-			if !do(next) {
-				return false
-			}
+	rec := integrationtest.RecordingServer(t)
+	rec.Answer(j.answer)
+	for _, r := range reqs {
+		if !strings.HasPrefix(r.URL, site+"/") {
+			t.Fatalf("%s is not on %s", r.URL, site)
 		}
-		return true
 	}
-	do(reqs)
-	return out
+	return integrationtest.Walk(t, integrationtest.Client(t, site+"="+rec.URL), reqs)
 }
 
 // lines summarises what was sent: "METHOD path?query [status]".
-func lines(s []sent) []string {
+func lines(s []integrationtest.Sent) []string {
 	out := make([]string, len(s))
 	for i, x := range s {
-		u, _ := url.Parse(x.req.URL)
-		line := x.req.Method + " " + u.EscapedPath()
+		u, _ := url.Parse(x.Request.URL)
+		line := x.Request.Method + " " + u.EscapedPath()
 		if u.RawQuery != "" {
 			q, _ := url.QueryUnescape(u.RawQuery)
 			line += "?" + q
 		}
-		out[i] = fmt.Sprintf("%s [%d]", line, x.status)
+		out[i] = fmt.Sprintf("%s [%d]", line, x.Status)
 	}
 	return out
 }

@@ -61,11 +61,6 @@ type (
 	}
 )
 
-// searchBatch is how many keys one existence check asks about: ten issues
-// of a search answer (about 200 bytes each, with fields=key) fit in the
-// 4 KiB glint reads of it.
-const searchBatch = 10
-
 // get is a GET of <api>/rest/api/2<path>.
 func (c client) get(path string, then func([]byte) ([]integration.Request, error)) integration.Request {
 	return integration.Request{
@@ -112,33 +107,45 @@ func basicAuth(username, password string) string {
 // search asks which of keys exist, with a request Jira answers 200 even
 // for keys that do not (validateQuery=false turns unknown keys into
 // warnings), and then does the work of the existing ones. See the package
-// doc for why glint asks first where GitLab does not.
-func (c client) search(keys []string, work []action) integration.Request {
+// doc for why glint asks first where GitLab does not. One search asks
+// about every key; when Jira lists fewer issues than its total (it caps a
+// page, at 50 by default), the next page, from startAt, follows this
+// page's work.
+func (c client) search(keys []string, work []action, startAt int) integration.Request {
 	quoted := make([]string, len(keys))
 	for i, k := range keys {
 		quoted[i] = `"` + k + `"`
 	}
 	jql := "key in (" + strings.Join(quoted, ",") + ")"
 	q := "?jql=" + strings.ReplaceAll(url.QueryEscape(jql), "+", "%20") + "&validateQuery=false&fields=key&maxResults=" + strconv.Itoa(len(keys))
+	if startAt > 0 {
+		q += "&startAt=" + strconv.Itoa(startAt)
+	}
 	return c.get("/search"+q, func(answer []byte) ([]integration.Request, error) {
-		found, err := parseSearch(answer)
+		page, err := parseSearch(answer)
 		if err != nil {
 			return nil, err
 		}
 		var next []integration.Request
 		for _, a := range work {
-			if slices.Contains(keys, a.key) && slices.Contains(found, a.key) {
+			if slices.Contains(page.Keys, a.key) {
 				next = append(next, c.start(a))
 			}
+		}
+		// No more issues match than keys were asked about, which bounds
+		// the pages whatever the answer says.
+		if seen := startAt + page.Listed; page.Listed > 0 && seen < min(page.Total, len(keys)) {
+			next = append(next, c.search(keys, work, seen))
 		}
 		return next, nil
 	})
 }
 
 // start is the first request of an action: GitLab's lookup of the issue
-// (client.Issue.find). glint asks only for the fields GitLab reads, so
-// that they fit in the 4 KiB it reads of the answer: the comments for a
-// mention, the resolution for a closing.
+// (client.Issue.find). glint asks only for the fields GitLab reads: the
+// comments for a mention, the resolution for a closing (a whole issue,
+// with its description, history and custom fields, is many times larger
+// and could pass the 1 MiB glint reads of an answer).
 func (c client) start(a action) integration.Request {
 	if a.close != nil {
 		return c.get("/issue/"+a.key+"?fields=resolution", func(answer []byte) ([]integration.Request, error) {
@@ -175,7 +182,7 @@ func (c client) mention(a action, answer []byte) ([]integration.Request, error) 
 			return nil, err
 		}
 		// GitLab adds the link and the comment together. A link to this
-		// commit or merge request, when glint could not read all the
+		// commit or merge request, when Jira did not list all the
 		// comments, says the comment was made: not made again.
 		if found && c.notes && !is.CommentsComplete {
 			return nil, nil
@@ -193,7 +200,7 @@ func (c client) transition(a action, answer []byte) ([]integration.Request, erro
 	if err != nil {
 		return nil, err
 	}
-	if !is.ResolutionKnown || is.Resolved {
+	if is.Resolved {
 		return nil, nil
 	}
 	key, id := is.paths(a.key)
@@ -217,7 +224,7 @@ func (c client) solved(a action, answer []byte) ([]integration.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !is.ResolutionKnown || !is.Resolved {
+	if !is.Resolved {
 		return nil, nil
 	}
 	key, id := is.paths(a.key)

@@ -33,8 +33,11 @@
 // Content-Type: application/json. For each event:
 //
 //  1. GET /search?jql=key in ("PROJ-1",...)&validateQuery=false&fields=key
-//     &maxResults=<n>, ten keys at a time: which of the keys exist. Its
-//     answer decides the rest; keys Jira does not know get nothing more.
+//     &maxResults=<n>, all n keys of the event in one search: which of the
+//     keys exist. Its answer decides the rest; keys Jira does not know get
+//     nothing more. When Jira lists fewer issues than its total (it caps a
+//     page, at 50 by default), the same search with &startAt=<listed so
+//     far> follows the work of the page.
 //
 // A mention of PROJ-1 (a commit or a merge request, the "entity"):
 //
@@ -100,15 +103,16 @@
 //     happen (an issue deleted between the two requests) and then fails the
 //     delivery, as does any other error answer (GitLab logs and goes on with
 //     the next commit; glint cannot).
-//   - The lookups ask for fields=comment or fields=resolution: glint reads
-//     the first 4 KiB of an answer, and a whole issue is larger; these are
-//     the only fields GitLab reads. An issue whose comments do not all fit
-//     is judged by its remote links: a link to the same commit or merge
-//     request means the mention was made, as GitLab makes both together.
-//     Links past the first 4 KiB of their list are not seen; a link not
-//     seen is added again (GitLab would update it). An existing link is
-//     updated at /issue/<id>/remotelink/<linkId>, not at the "self" URL
-//     Jira gave (which could point anywhere).
+//   - The lookups ask for fields=comment or fields=resolution, the only
+//     fields GitLab reads: a whole issue is many times larger, and glint
+//     reads at most 1 MiB of an answer (a larger one fails the delivery,
+//     see docs/deliveries.md). Answers are read whole: every comment Jira
+//     lists, every remote link. When Jira lists fewer comments than its
+//     total, the issue is judged by its remote links: a link to the same
+//     commit or merge request means the mention was made, as GitLab makes
+//     both together. An existing link is updated at
+//     /issue/<id>/remotelink/<linkId>, not at the "self" URL Jira gave
+//     (which could point anywhere).
 //   - The commit author. GitLab names the GitLab user whose email is the
 //     commit's author email, else the pusher; glint knows no users and
 //     always names the pusher (exact when the pusher wrote the commit).
@@ -234,13 +238,10 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 			keys = append(keys, a.key)
 		}
 	}
-	var reqs []integration.Request
-	for len(keys) > 0 {
-		n := min(len(keys), searchBatch)
-		reqs = append(reqs, c.search(keys[:n], work))
-		keys = keys[n:]
+	if len(keys) == 0 {
+		return nil, nil
 	}
-	return reqs, nil
+	return []integration.Request{c.search(keys, work, 0)}, nil
 }
 
 // newClient reads the settings.

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/glint-dev/glint/internal/event"
-	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 	"github.com/glint-dev/glint/internal/integration/jira"
 )
@@ -48,7 +47,7 @@ func mr(action, title, description string, changes ...string) func(m map[string]
 
 // golden walks the requests built for a fixture against j and compares
 // them, with Jira's answers, to testdata/<name>.golden.
-func golden(t *testing.T, name, file string, change func(m map[string]any), settings map[string]any, j *fakeJira, about string) []sent {
+func golden(t *testing.T, name, file string, change func(m map[string]any), settings map[string]any, j *fakeJira, about string) []integrationtest.Sent {
 	t.Helper()
 	reqs := integrationtest.Build(t, jira.Build, file, "", change, settings)
 	got := walk(t, j, reqs)
@@ -56,12 +55,12 @@ func golden(t *testing.T, name, file string, change func(m map[string]any), sett
 	fmt.Fprintf(&out, "# %s\n", about)
 	for i, s := range got {
 		out.WriteString("\n----\n\n")
-		out.Write(integrationtest.Dump(s.req))
-		answer := s.answer
+		out.Write(integrationtest.Dump(s.Request))
+		answer := string(s.Answer)
 		if len(answer) > 300 {
 			answer = answer[:300] + "..."
 		}
-		fmt.Fprintf(&out, "\n# %d. Jira answered %d %s\n", i+1, s.status, answer)
+		fmt.Fprintf(&out, "\n# %d. Jira answered %d %s\n", i+1, s.Status, answer)
 	}
 	integrationtest.Golden(t, filepath.Join("testdata", name+".golden"), out.Bytes())
 	return got
@@ -86,7 +85,7 @@ func TestGolden(t *testing.T) {
 			"object": map[string]any{"url": "https://glint.example.com/gitlab-org/gitlab-test/commit/" + sha1, "title": "Commit - old"}}}}
 		got := golden(t, "push_mention_update_link", "push.json", commits("refs/heads/feature", "PROJ-1 Update the widget"), base, j,
 			"A push mentions PROJ-1, which has no comment but a link to the commit (the comment was deleted): the link is updated.")
-		if len(got) != 5 || got[3].req.Method != http.MethodPut || len(j.issues[0].links) != 1 {
+		if len(got) != 5 || got[3].Request.Method != http.MethodPut || len(j.issues[0].links) != 1 {
 			t.Errorf("%v", lines(got))
 		}
 	})
@@ -250,41 +249,17 @@ func TestSkips(t *testing.T) {
 		t.Errorf("failed transition: %v", got)
 	}
 
-	// Many long comments: the lookup answer is cut at 4 KiB before the
-	// comments end. A link to the commit then says the mention was made.
+	// Jira lists fewer comments than its total: a link to the commit then
+	// says the mention was made.
 	j = newFakeJira("PROJ-1")
-	j.extra = strings.Repeat(" ", 3000)
+	j.commentPage = 2
 	for range 3 {
 		j.issues[0].comments = append(j.issues[0].comments, "an unrelated comment")
 	}
 	push(j, "refs/heads/feature", "PROJ-1 once")
-	truncated := integrationtest.Build(t, jira.Build, "push.json", "", commits("refs/heads/feature", "PROJ-1 once"), base)
-	if got := walkCut(t, j, truncated); len(got) != 3 || len(j.issues[0].comments) != 4 {
-		t.Errorf("cut answer: %v, %d comments", got, len(j.issues[0].comments))
+	if got := push(j, "refs/heads/feature", "PROJ-1 once"); len(got) != 3 || len(j.issues[0].comments) != 4 || len(j.issues[0].links) != 1 {
+		t.Errorf("comments paged: %v, %d comments", got, len(j.issues[0].comments))
 	}
-}
-
-// walkCut is walk with answers cut to 4 KiB, as the delivery code reads
-// them.
-func walkCut(t *testing.T, j *fakeJira, reqs []integration.Request) []string {
-	t.Helper()
-	for i := range reqs {
-		reqs[i] = cut(reqs[i])
-	}
-	return lines(walk(t, j, reqs))
-}
-
-func cut(r integration.Request) integration.Request {
-	if then := r.Then; then != nil {
-		r.Then = func(answer []byte) ([]integration.Request, error) {
-			next, err := then(answer[:min(len(answer), 4096)])
-			for i := range next {
-				next[i] = cut(next[i])
-			}
-			return next, err
-		}
-	}
-	return r
 }
 
 // TestRequests checks the parts every request shares and the URL forms.
@@ -305,13 +280,14 @@ func TestRequests(t *testing.T) {
 			t.Errorf("%v: %+v", tt.settings, reqs)
 		}
 	}
-	// Ten keys a search; the searches come in order of first mention.
+	// One search asks about every key, in order of first mention.
 	var msg []string
 	for i := 1; i <= 23; i++ {
 		msg = append(msg, fmt.Sprintf("KEY-%d", i))
 	}
 	reqs := integrationtest.Build(t, jira.Build, "push.json", "", commits("refs/heads/feature", strings.Join(msg, " ")), base)
-	if len(reqs) != 3 || !strings.Contains(reqs[2].URL, "maxResults=3") || !strings.Contains(reqs[0].URL, "%22KEY-1%22%2C%22KEY-2%22") {
+	if len(reqs) != 1 || !strings.HasSuffix(reqs[0].URL, "maxResults=23") || !strings.Contains(reqs[0].URL, "%22KEY-1%22%2C%22KEY-2%22") ||
+		!strings.Contains(reqs[0].URL, "%22KEY-23%22%29") {
 		t.Errorf("%d searches: %v", len(reqs), reqs)
 	}
 }
@@ -383,7 +359,7 @@ func TestThenErrors(t *testing.T) {
 func TestBodies(t *testing.T) {
 	j := newFakeJira("PROJ-1")
 	got := walk(t, j, integrationtest.Build(t, jira.Build, "push.json", "", commits("refs/heads/feature", "PROJ-1 <b> & \u2028 \"q\""), base))
-	body := string(got[len(got)-1].req.Body)
+	body := string(got[len(got)-1].Request.Body)
 	want := `{"body":"[John Smith|https://glint.example.com/jsmith] mentioned this issue in [a commit of gitlab-org/gitlab-test|https://glint.example.com/gitlab-org/gitlab-test/commit/` +
 		sha1 + `]:\n'PROJ-1 \u003cb\u003e \u0026 \u2028 \"q\"'"}`
 	if body != want {
