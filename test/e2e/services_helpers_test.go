@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 	"github.com/glint-dev/glint/internal/integration/registry"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/store"
 )
 
@@ -68,24 +70,26 @@ func requestURI(raw string) string {
 
 // expectedWire is what an integration's request must look like on the
 // wire; answer gives, for a request with a Then, the answer the target
-// makes to it, so that what follows is expected too.
+// makes to it, so that what follows is expected too. It walks the
+// requests with the deliverer's walk (outbound.Walk), every request
+// answered 200.
 func expectedWire(t *testing.T, reqs []integration.Request, answer func(integration.Request) []byte) []wire {
 	t.Helper()
 	var out []wire
-	for _, r := range reqs {
+	_, err := outbound.Walk(context.Background(), func(_ context.Context, r integration.Request) (*outbound.Result, error) {
 		if r.TCP != "" {
 			out = append(out, wire{Method: "TCP", Body: string(r.Body)})
-			continue
+			return &outbound.Result{TCP: true}, nil
 		}
 		out = append(out, wire{Method: r.Method, URI: requestURI(r.URL), Header: r.Header, Body: string(r.Body)})
-		if r.Then == nil {
-			continue
+		res := &outbound.Result{Status: http.StatusOK}
+		if r.Then != nil {
+			res.Answer = answer(r)
 		}
-		more, err := r.Then(answer(r))
-		if err != nil {
-			t.Fatalf("what follows %s %s: %v", r.Method, requestURI(r.URL), err)
-		}
-		out = append(out, expectedWire(t, more, answer)...)
+		return res, nil
+	}, reqs)
+	if err != nil {
+		t.Fatalf("walking the expected requests: %v", err)
 	}
 	return out
 }

@@ -121,8 +121,21 @@ const (
 	pushoverUser   = "e2ePush0v3rUs3r"
 )
 
-// campfireRooms is the room list Campfire's stand-in answers.
-const campfireRooms = `{"rooms":[{"id":17,"name":"Lobby"},{"id":4242,"name":"E2E Room","topic":"builds"}]}`
+// campfireRooms is the room list Campfire's stand-in answers: the room
+// comes after 150 others, past the first 4 KiB of the answer (glint gives
+// a follow-up the whole answer; the delivery log keeps 4 KiB).
+var campfireRooms = func() string {
+	var b strings.Builder
+	b.WriteString(`{"rooms":[`)
+	for i := range 150 {
+		fmt.Fprintf(&b, `{"id":%d,"name":"Lobby %d","topic":"not the room"},`, 100+i, i)
+	}
+	b.WriteString(`{"id":4242,"name":"E2E Room","topic":"builds"}]}`)
+	if strings.Index(b.String(), "E2E Room") < 4<<10 {
+		panic("the room is within the first 4 KiB")
+	}
+	return b.String()
+}()
 
 // TestServicesEndToEnd: for every service but Slack, one glint process
 // delivers the GitLab fixtures to a stand-in for the service's target,
