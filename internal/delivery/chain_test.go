@@ -35,7 +35,8 @@ func TestSendAllFollowUpIsFinal(t *testing.T) {
 }
 
 // TestAttemptFollowUpAnswerTooLarge: a Campfire room list larger than
-// 1 MiB fails the delivery at once, with a reason naming the limit; the
+// 1 MiB fails the delivery at once, with a reason naming the limit and
+// the call (its URL as the endpoint override rewrote it); the
 // log keeps the answer's first 4 KiB, and nothing is posted.
 func TestAttemptFollowUpAnswerTooLarge(t *testing.T) {
 	f := newFixture(t, Config{MaxAttempts: 5})
@@ -56,7 +57,7 @@ func TestAttemptFollowUpAnswerTooLarge(t *testing.T) {
 	must(t, err)
 
 	res, dl := f.attempt(t, ds[0].ID)
-	if res.Retry || dl.Status != store.DeliveryFailed || !strings.Contains(dl.LastError, "1 MiB") || !strings.Contains(dl.LastError, "GET https://big.campfirenow.com/rooms.json") {
+	if res.Retry || dl.Status != store.DeliveryFailed || !strings.Contains(dl.LastError, "1 MiB") || !strings.HasPrefix(dl.LastError, "GET "+f.sink.URL+"/rooms.json: ") {
 		t.Fatalf("retry %v, status %s, last error %q", res.Retry, dl.Status, dl.LastError)
 	}
 	as, err := f.st.Attempts(ctx, dl.ID)

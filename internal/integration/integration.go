@@ -18,10 +18,12 @@ type Request struct {
 	// enable_ssl_verification is false.
 	InsecureSkipVerify bool
 	// Then, when set, is asked, once this request has had a 2xx answer,
-	// what to send next, given that answer's body (the first 4 KiB): the
+	// what to send next, given that answer's whole body (up to 1 MiB: a
+	// longer answer ends the delivery for good, Then is not asked): the
 	// requests it returns are sent right after this one, before the rest.
 	// An error ends the delivery for good. Campfire needs it: its message
-	// goes to the id of a room it first looks up by name.
+	// goes to the id of a room it first looks up by name; so does Jira,
+	// whose lookups decide what is written. The walk is outbound.Walk.
 	Then func(answer []byte) ([]Request, error)
 	// TCP, when set, is a "host:port" address: Body is written to it as it
 	// is over one TCP connection, which is then closed, and no answer is

@@ -88,10 +88,11 @@ type Result struct {
 	// text). A body that is such text is kept byte for byte.
 	Body []byte
 	// Answer is the whole body as received, for a request with a Then
-	// only (nil otherwise): what Then is given. It is nil, and
-	// AnswerTooLarge set, when the body is longer than MaxAnswer.
-	Answer         []byte
-	AnswerTooLarge bool
+	// only (nil otherwise): what Then is given. When the body is longer
+	// than MaxAnswer, Answer is nil and AnswerErr says so: an *Error
+	// naming the call, wrapping ErrAnswerTooLarge.
+	Answer    []byte
+	AnswerErr error
 	// Duration is the time from sending the request to reading Body.
 	Duration time.Duration
 	// TCP marks the result of a raw TCP write (integration.Request.TCP):
@@ -201,7 +202,7 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 // certificate verification off for this call.
 //
 // For a request with a Then, the whole body is read too, up to MaxAnswer
-// (Result.Answer, or Result.AnswerTooLarge), and a body cut short by the
+// (Result.Answer, or Result.AnswerErr), and a body cut short by the
 // connection or the timeout is an error worth retrying: Then must be given
 // the whole answer or none. For other requests a body cut short leaves
 // Body shorter but is not an error: the status line is the answer.
@@ -253,7 +254,9 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 		if err != nil {
 			return nil, redactError(method, r.URL, fmt.Errorf("reading the answer: %w", err))
 		}
-		if res.AnswerTooLarge = len(whole) > MaxAnswer; !res.AnswerTooLarge {
+		if len(whole) > MaxAnswer {
+			res.AnswerErr = &Error{Method: method, URL: Redact(r.URL), Err: ErrAnswerTooLarge}
+		} else {
 			res.Answer = whole
 		}
 		// Body must not hold on to the whole answer.
@@ -265,7 +268,7 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 	if cut {
 		body = body[:maxBody]
 	}
-	if !res.AnswerTooLarge {
+	if res.AnswerErr == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	}
 	res.Body, res.Duration = text(body, cut), time.Since(start)

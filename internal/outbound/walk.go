@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -13,13 +12,13 @@ import (
 // computes what a target would answer without sending anything.
 type Sender func(ctx context.Context, r integration.Request) (*Result, error)
 
-// ErrAnswerTooLarge is wrapped by Walk's error for a request with a Then
-// whose answer is longer than MaxAnswer.
+// ErrAnswerTooLarge is wrapped by Result.AnswerErr, and then by Walk's
+// error, for a request with a Then whose answer is longer than MaxAnswer.
 var ErrAnswerTooLarge = fmt.Errorf("the answer is larger than %d bytes (1 MiB), the most glint reads of an answer that decides what is sent next", MaxAnswer)
 
 // FollowUpError is Walk's error when what follows a request cannot be
 // decided from its answer: Then refused it (its error is Err, as it is),
-// or the answer was too large (Err wraps ErrAnswerTooLarge and names the
+// or the answer was too large (Err is Result.AnswerErr, which names the
 // call, its URL redacted). Retrying cannot help: Classify calls it final.
 type FollowUpError struct{ Err error }
 
@@ -49,12 +48,8 @@ func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result
 		if r.Then == nil {
 			continue
 		}
-		if res.AnswerTooLarge {
-			method := r.Method
-			if method == "" {
-				method = http.MethodGet
-			}
-			return res, &FollowUpError{&Error{Method: method, URL: Redact(r.URL), Err: ErrAnswerTooLarge}}
+		if res.AnswerErr != nil {
+			return res, &FollowUpError{res.AnswerErr}
 		}
 		more, err := r.Then(res.Answer)
 		if err != nil {

@@ -127,13 +127,13 @@ func TestWalkAnswerLimit(t *testing.T) {
 	var got []byte
 	then := func(b []byte) ([]integration.Request, error) { got = b; return nil, nil }
 	res, err := c.Walk(ctx, []integration.Request{{URL: srv.URL + "/big/" + strconv.Itoa(MaxAnswer), Then: then}})
-	if err != nil || !bytes.Equal(got, bigJSON(MaxAnswer)) || len(res.Body) != 4096 || res.AnswerTooLarge {
+	if err != nil || !bytes.Equal(got, bigJSON(MaxAnswer)) || len(res.Body) != 4096 || res.AnswerErr != nil {
 		t.Fatalf("Then got %d bytes, logged %d, %v", len(got), len(res.Body), err)
 	}
 
 	got = nil
 	res, err = c.Walk(ctx, []integration.Request{{URL: srv.URL + "/big/" + strconv.Itoa(MaxAnswer+1) + "?token=s3cr3t", Then: then}})
-	if !errors.Is(err, ErrAnswerTooLarge) || got != nil || res == nil || !res.AnswerTooLarge || res.Answer != nil || len(res.Body) != 4096 {
+	if !errors.Is(err, ErrAnswerTooLarge) || got != nil || res == nil || !errors.Is(res.AnswerErr, ErrAnswerTooLarge) || res.Answer != nil || len(res.Body) != 4096 {
 		t.Fatalf("Then got %d bytes; result %v, %v", len(got), res != nil, err)
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, "GET "+srv.URL+"/big/") || !strings.Contains(msg, "1 MiB") || strings.Contains(msg, "s3cr3t") {
@@ -144,7 +144,7 @@ func TestWalkAnswerLimit(t *testing.T) {
 	}
 
 	res, err = c.Do(ctx, integration.Request{URL: srv.URL + "/big/" + strconv.Itoa(2*MaxAnswer)})
-	if err != nil || res.Answer != nil || res.AnswerTooLarge || len(res.Body) != 4096 {
+	if err != nil || res.Answer != nil || res.AnswerErr != nil || len(res.Body) != 4096 {
 		t.Errorf("without a Then: %v, answer %d bytes", err, len(res.Answer))
 	}
 }
