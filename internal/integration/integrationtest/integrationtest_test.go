@@ -1,12 +1,16 @@
 package integrationtest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/outbound"
 )
 
 // fakeT records failures instead of failing.
@@ -71,14 +75,49 @@ func TestRecordingServer(t *testing.T) {
 	if !strings.HasPrefix(rec.URL, "http://127.0.0.1:") {
 		t.Fatalf("server at %s", rec.URL)
 	}
-	resp, err := http.Post(rec.URL+"/a%2Fb?x=1", "text/plain", strings.NewReader("hello"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	status, answer := Send(t, integration.Request{Method: http.MethodPost, URL: rec.URL + "/a%2Fb?x=1",
+		Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("hello")})
 	got := rec.Requests()
 	if len(got) != 1 || got[0].Method != "POST" || got[0].Path != "/a%2Fb" || got[0].Query != "x=1" ||
-		got[0].Header.Get("Content-Type") != "text/plain" || string(got[0].Body) != "hello" || resp.StatusCode != 200 {
-		t.Errorf("recorded %+v, answered %d", got, resp.StatusCode)
+		got[0].Header.Get("Content-Type") != "text/plain" || string(got[0].Body) != "hello" || status != 200 || string(answer) != "ok" {
+		t.Errorf("recorded %+v, answered %d %q", got, status, answer)
+	}
+	// Sent through the production client.
+	if ua := got[0].Header.Get("User-Agent"); ua != outbound.DefaultUserAgent {
+		t.Errorf("User-Agent %q", ua)
+	}
+}
+
+// TestWalkGivesWholeAnswers: SendAll and Walk walk follow-ups as the
+// delivery code does, Then given the whole answer past 4 KiB; Walk
+// returns Then's error, and a client with an override sends a fixed
+// endpoint's calls to the recorder.
+func TestWalkGivesWholeAnswers(t *testing.T) {
+	rec := RecordingServer(t)
+	long := strings.Repeat("x", 10<<10)
+	rec.Answer(func(r Request) (int, string) {
+		if r.Path == "/list" {
+			return http.StatusOK, long
+		}
+		return http.StatusCreated, "posted"
+	})
+	var got []byte
+	chain := func(base string) []integration.Request {
+		return []integration.Request{{Method: http.MethodGet, URL: base + "/list", Then: func(answer []byte) ([]integration.Request, error) {
+			got = answer
+			return []integration.Request{{Method: http.MethodPost, URL: base + "/post"}}, nil
+		}}}
+	}
+	sent, err := Walk(t, Client(t, "https://fixed.example.com="+rec.URL), chain("https://fixed.example.com"))
+	if err != nil || len(sent) != 2 || string(got) != long || string(sent[0].Answer) != long || sent[1].Status != http.StatusCreated {
+		t.Fatalf("%d sent, %v; Then got %d bytes", len(sent), err, len(got))
+	}
+	reqs := chain(rec.URL)
+	if status, n := SendAll(t, reqs); status != http.StatusCreated || n != 2 {
+		t.Errorf("SendAll: %d after %d", status, n)
+	}
+	reqs[0].Then = func([]byte) ([]integration.Request, error) { return nil, errors.New("no such room") }
+	if sent, err := Walk(t, Client(t), reqs); err == nil || err.Error() != "no such room" || len(sent) != 1 {
+		t.Errorf("%d sent, %v", len(sent), err)
 	}
 }

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/glint-dev/glint/internal/chatmsg"
@@ -234,20 +232,8 @@ func TestSendToServer(t *testing.T) {
 	if err != nil || len(reqs) != 1 {
 		t.Fatalf("%d requests, %v", len(reqs), err)
 	}
-	r := reqs[0]
-	req, err := http.NewRequest(r.Method, r.URL, bytes.NewReader(r.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header = r.Header.Clone()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || string(answer) != "ok" {
-		t.Errorf("answer %d %q", resp.StatusCode, answer)
+	if status, answer := integrationtest.Send(t, reqs[0]); status != http.StatusOK || string(answer) != "ok" {
+		t.Errorf("answer %d %q", status, answer)
 	}
 
 	got := rec.Requests()
@@ -277,14 +263,8 @@ func TestSendToServer(t *testing.T) {
 
 	// The recorder answers what it is told to.
 	rec.Respond(http.StatusInternalServerError, "down")
-	resp, err = http.Post(hook, "text/plain", strings.NewReader("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 500 || string(answer) != "down" || len(rec.Requests()) != 2 {
-		t.Errorf("answer %d %q, %d requests", resp.StatusCode, answer, len(rec.Requests()))
+	if status, answer := integrationtest.Send(t, reqs[0]); status != 500 || string(answer) != "down" || len(rec.Requests()) != 2 {
+		t.Errorf("answer %d %q, %d requests", status, answer, len(rec.Requests()))
 	}
 }
 
