@@ -33,8 +33,8 @@
 // Content-Type: application/json. For each event:
 //
 //  1. GET /search?jql=key in ("PROJ-1",...)&validateQuery=false&fields=key
-//     &maxResults=<n>, all n keys of the event in one search: which of the
-//     keys exist. Its answer decides the rest; keys Jira does not know get
+//     &maxResults=<n>, the n keys of the event in one search (up to 100
+//     keys a search, see maxSearchKeys): which of the keys exist. Its answer decides the rest; keys Jira does not know get
 //     nothing more. When Jira lists fewer issues than its total (it caps a
 //     page, at 50 by default), the same search with &startAt=<listed so
 //     far> follows the work of the page.
@@ -238,10 +238,13 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 			keys = append(keys, a.key)
 		}
 	}
-	if len(keys) == 0 {
-		return nil, nil
+	var reqs []integration.Request
+	for len(keys) > 0 {
+		n := min(len(keys), maxSearchKeys)
+		reqs = append(reqs, c.search(keys[:n], work, 0))
+		keys = keys[n:]
 	}
-	return []integration.Request{c.search(keys, work, 0)}, nil
+	return reqs, nil
 }
 
 // newClient reads the settings.

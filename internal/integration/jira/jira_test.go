@@ -290,6 +290,16 @@ func TestRequests(t *testing.T) {
 		!strings.Contains(reqs[0].URL, "%22KEY-23%22%29") {
 		t.Errorf("%d searches: %v", len(reqs), reqs)
 	}
+	// More than 100 keys: a search for each 100, which keeps URLs short.
+	msg = msg[:0]
+	for i := 1; i <= 230; i++ {
+		msg = append(msg, fmt.Sprintf("KEY-%d", i))
+	}
+	reqs = integrationtest.Build(t, jira.Build, "push.json", "", commits("refs/heads/feature", strings.Join(msg, " ")), base)
+	if len(reqs) != 3 || !strings.HasSuffix(reqs[0].URL, "maxResults=100") || !strings.HasSuffix(reqs[2].URL, "maxResults=30") ||
+		!strings.Contains(reqs[1].URL, "%28%22KEY-101%22%2C") || len(reqs[0].URL) > 2<<10 {
+		t.Errorf("%d searches: %v", len(reqs), reqs)
+	}
 }
 
 func TestEvents(t *testing.T) {
