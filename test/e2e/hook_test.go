@@ -18,7 +18,8 @@ import (
 // TestGitHookEndToEnd: a bare repository with "glint hook install" and a
 // clone that pushes with real git (a new branch, commits, a new tag, a
 // deleted branch, a force push): each push becomes one Slack message at an
-// HTTP sink, its links built from --web-url. With glint stopped, a push
+// HTTP sink, its links built from --web-url, --commit-url and --compare-url
+// (a cgit's layout). With glint stopped, a push
 // still succeeds, says its event is spooled, and after a restart
 // "glint hook flush" delivers it once. On SQLite and PostgreSQL.
 func TestGitHookEndToEnd(t *testing.T) {
@@ -27,7 +28,19 @@ func TestGitHookEndToEnd(t *testing.T) {
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); gitHookEndToEnd(t, pgtest.Postgres(t)) })
 }
 
-const hookWebURL = "https://git.example.com/acme/widgets"
+// The repository browser (cgit's URL layout): the project's page, a
+// commit's and a comparison's.
+const (
+	hookWebURL     = "https://git.example.com/cgit/widgets"
+	hookCommitURL  = hookWebURL + "/commit/?id={sha}"
+	hookCompareURL = hookWebURL + "/diff/?id={after}&id2={before}"
+)
+
+func hookCommit(sha string) string { return strings.ReplaceAll(hookCommitURL, "{sha}", sha) }
+
+func hookCompare(before, after string) string {
+	return strings.NewReplacer("{before}", before, "{after}", after).Replace(hookCompareURL)
+}
 
 func gitHookEndToEnd(t *testing.T, dsn string) {
 	var extra []string
@@ -45,7 +58,7 @@ func gitHookEndToEnd(t *testing.T, dsn string) {
 
 	r := gittest.New(t)
 	out, errOut, code := runGlint(t, nil, "hook", "install", r.Bare, "--url", p.url(""), "--project", pj.PathWithNamespace,
-		"--token", intake, "--web-url", hookWebURL, "--timeout", "3s")
+		"--token", intake, "--web-url", hookWebURL, "--commit-url", hookCommitURL, "--compare-url", hookCompareURL, "--timeout", "3s")
 	if code != 0 || !strings.Contains(out, "Installed "+filepath.Join(r.Bare, "hooks", "post-receive")) {
 		t.Fatalf("glint hook install: exit %d\n%s%s", code, out, errOut)
 	}
@@ -96,9 +109,9 @@ func gitHookEndToEnd(t *testing.T, dsn string) {
 	text, att := pushed("branch push", "origin", "master")
 	r.Env = nil
 	expect("branch push", text, "Pat Pusher pushed to branch <"+hookWebURL+"/commits/master|master> of "+project+
-		" (<"+hookWebURL+"/compare/"+c1+"..."+c3+"|Compare changes>)")
-	expect("branch push commits", att, "<"+hookWebURL+"/commit/"+c2+"|"+c2[:8]+">: Second commit\n - Ada Author\n\n<"+
-		hookWebURL+"/commit/"+c3+"|"+c3[:8]+">: Third commit\n - Ada Author")
+		" (<"+hookCompare(c1, c3)+"|Compare changes>)")
+	expect("branch push commits", att, "<"+hookCommit(c2)+"|"+c2[:8]+">: Second commit\n - Ada Author\n\n<"+
+		hookCommit(c3)+"|"+c3[:8]+">: Third commit\n - Ada Author")
 
 	r.Tag("v1.0", "Release 1.0")
 	text, _ = pushed("new tag", "origin", "v1.0")
@@ -115,8 +128,8 @@ func gitHookEndToEnd(t *testing.T, dsn string) {
 	c4 := r.Commit("Rewritten third commit", map[string]*string{"main.go": gittest.Text("package main // again\n")})
 	text, att = pushed("force push", "--force", "origin", "master")
 	expect("force push", text, "Carl Committer pushed to branch <"+hookWebURL+"/commits/master|master> of "+project+
-		" (<"+hookWebURL+"/compare/"+c3+"..."+c4+"|Compare changes>)")
-	expect("force push commits", att, "<"+hookWebURL+"/commit/"+c4+"|"+c4[:8]+">: Rewritten third commit\n - Ada Author")
+		" (<"+hookCompare(c3, c4)+"|Compare changes>)")
+	expect("force push commits", att, "<"+hookCommit(c4)+"|"+c4[:8]+">: Rewritten third commit\n - Ada Author")
 
 	// The event glint stored is the hook's payload, diffs included: from
 	// the merge base (c2, which had no main.go) to the new tip.
@@ -132,6 +145,12 @@ func gitHookEndToEnd(t *testing.T, dsn string) {
 	if ev.After != c4 || ev.GlintDiffs == nil || len(*ev.GlintDiffs) != 1 || !(*ev.GlintDiffs)[0].NewFile ||
 		(*ev.GlintDiffs)[0].Diff != "@@ -0,0 +1 @@\n+package main // again\n" {
 		t.Errorf("the force push's stored event: after %s, diffs %+v", ev.After, ev.GlintDiffs)
+	}
+
+	// post-receive exits 0 whatever happens: here, no repository at all.
+	_, errOut, code = runGlint(t, []string{"GIT_DIR=" + t.TempDir()}, "hook", "post-receive")
+	if code != 0 || !strings.Contains(errOut, "not a git repository") {
+		t.Errorf("glint hook post-receive without a repository: exit %d, %q; want 0 and a warning", code, errOut)
 	}
 
 	// glint stopped: the push succeeds at once and its event is spooled.
@@ -171,7 +190,7 @@ func gitHookEndToEnd(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	expect("spooled push", fmt.Sprint(m["text"]), "Carl Committer pushed to branch <"+hookWebURL+"/commits/master|master> of "+project+
-		" (<"+hookWebURL+"/compare/"+c4+"..."+c5+"|Compare changes>)")
+		" (<"+hookCompare(c4, c5)+"|Compare changes>)")
 	waitFor(t, 20*time.Second, "every delivery to finish", func() (bool, string) {
 		dels := serviceDeliveries(t, p2, token, pj.ID, "slack")
 		pending := 0
