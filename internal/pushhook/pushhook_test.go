@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -117,7 +118,7 @@ func setUp(t *testing.T, url string) *gittest.Repo {
 	t.Helper()
 	r := gittest.New(t)
 	c := pushhook.Config{URL: url + "/", Project: "acme/widgets", Token: "intake-secret", WebURL: "https://git.example.com/acme/widgets",
-		Timeout: 300 * time.Millisecond}
+		Timeout: 2 * time.Second}
 	if _, err := pushhook.Install(r.Bare, c, "/nonexistent/glint"); err != nil {
 		t.Fatal(err)
 	}
@@ -330,5 +331,48 @@ func TestInstall(t *testing.T) {
 	}
 	if _, err := pushhook.Install(r.Work, c, fake); err == nil || !strings.Contains(err.Error(), "not a bare repository") {
 		t.Errorf("a work tree: %v", err)
+	}
+}
+
+// TestConcurrentFlushes: flushes running at once (two pushes, a flush by
+// hand) take the spool in turn: every spooled event is posted once, in
+// order.
+func TestConcurrentFlushes(t *testing.T) {
+	in := newIntake(t)
+	r := setUp(t, in.URL)
+	in.setAnswer(status(503))
+	for i := range 4 {
+		r.Commit(fmt.Sprint("commit ", i), map[string]*string{"a": text(fmt.Sprint(i, "\n"))})
+		push(t, r, "master")
+	}
+	spooledFiles := spooled(t, r.Bare)
+	var want []string
+	for _, f := range spooledFiles {
+		e, err := pushhook.NewSpool(r.Bare).Read(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, e.UUID)
+	}
+	in.take()
+	in.setAnswer(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		w.WriteHeader(202)
+	})
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if _, err := pushhook.FlushRepo(context.Background(), r.Bare, 10*time.Second, "test"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	var got []string
+	for _, rec := range in.take() {
+		got = append(got, rec.UUID)
+	}
+	if len(want) != 4 || !slices.Equal(got, want) {
+		t.Errorf("posted %v, want each of %v once, in order", got, want)
 	}
 }

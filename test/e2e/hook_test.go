@@ -58,7 +58,7 @@ func gitHookEndToEnd(t *testing.T, dsn string) {
 
 	r := gittest.New(t)
 	out, errOut, code := runGlint(t, nil, "hook", "install", r.Bare, "--url", p.url(""), "--project", pj.PathWithNamespace,
-		"--token", intake, "--web-url", hookWebURL, "--commit-url", hookCommitURL, "--compare-url", hookCompareURL, "--timeout", "3s")
+		"--token", intake, "--web-url", hookWebURL, "--commit-url", hookCommitURL, "--compare-url", hookCompareURL, "--timeout", "15s")
 	if code != 0 || !strings.Contains(out, "Installed "+filepath.Join(r.Bare, "hooks", "post-receive")) {
 		t.Fatalf("glint hook install: exit %d\n%s%s", code, out, errOut)
 	}
