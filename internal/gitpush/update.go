@@ -10,7 +10,6 @@
 package gitpush
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -90,28 +89,36 @@ func validRef(ref string) bool {
 	return true
 }
 
+// MaxInputBytes bounds a hook's whole input (some 50,000 ref updates).
+const MaxInputBytes = 8 << 20
+
 // ParseUpdates reads every line of a post-receive hook's input. Blank
-// lines are skipped; a line that does not parse is reported in errs (with
-// its line number) and skipped, so one bad line never loses the others.
+// lines are skipped; a line that does not parse (or is longer than
+// MaxLineBytes) is reported in errs with its line number and skipped, so
+// one bad line never loses the others.
 func ParseUpdates(r io.Reader) (updates []Update, errs []error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 256), MaxLineBytes)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := sc.Text()
-		if strings.TrimSpace(line) == "" {
+	in, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("reading the input: %w", err))
+	}
+	if len(in) > MaxInputBytes {
+		in = in[:MaxInputBytes]
+		errs = append(errs, fmt.Errorf("the input is over %d bytes: the rest is skipped", MaxInputBytes))
+	}
+	for n, line := range strings.Split(string(in), "\n") {
+		switch {
+		case strings.TrimSpace(line) == "":
+			continue
+		case len(line) > MaxLineBytes:
+			errs = append(errs, fmt.Errorf("line %d: longer than %d bytes", n+1, MaxLineBytes))
 			continue
 		}
 		u, err := ParseLine(line)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", n, err))
+			errs = append(errs, fmt.Errorf("line %d: %w", n+1, err))
 			continue
 		}
 		updates = append(updates, u)
-	}
-	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("line %d: %w", n+1, err))
 	}
 	return updates, errs
 }

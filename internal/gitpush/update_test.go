@@ -48,13 +48,14 @@ func TestParseLine(t *testing.T) {
 // TestParseUpdates: blank lines are skipped and a bad line does not lose
 // the good ones around it.
 func TestParseUpdates(t *testing.T) {
-	in := shaA + " " + shaB + " refs/heads/master\n\nnonsense\n" + zero + " " + shaB + " refs/tags/v1\n" + strings.Repeat("x", gitpush.MaxLineBytes+1)
+	in := shaA + " " + shaB + " refs/heads/master\n\nnonsense\n" + strings.Repeat("x", gitpush.MaxLineBytes+1) + "\n" +
+		zero + " " + shaB + " refs/tags/v1"
 	got, errs := gitpush.ParseUpdates(strings.NewReader(in))
 	if len(got) != 2 || got[0].Ref != "refs/heads/master" || got[1].Ref != "refs/tags/v1" {
 		t.Errorf("updates %+v, want master and v1", got)
 	}
-	if len(errs) != 2 || !strings.HasPrefix(errs[0].Error(), "line 3: ") || !strings.HasPrefix(errs[1].Error(), "line 5: ") {
-		t.Errorf("errors %v, want lines 3 and 5", errs)
+	if len(errs) != 2 || !strings.HasPrefix(errs[0].Error(), "line 3: ") || !strings.HasPrefix(errs[1].Error(), "line 4: longer") {
+		t.Errorf("errors %v, want lines 3 and 4", errs)
 	}
 }
 

@@ -15,10 +15,12 @@ import (
 // pushes) send the spool one after the other, in order. It waits until
 // ctx ends; the lock goes with the process if it dies.
 func (s Spool) lock(ctx context.Context) (unlock func(), err error) {
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(s.Dir, 0o777); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(s.Dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	// Read-only is enough for flock, and lets any account that pushes
+	// take the lock another created.
+	f, err := os.OpenFile(filepath.Join(s.Dir, ".lock"), os.O_CREATE|os.O_RDONLY, 0o666)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ var seq atomic.Uint32
 // Add writes an event to the spool, whole or not at all, and returns its
 // file's path.
 func (s Spool) Add(e Envelope) (string, error) {
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(s.Dir, 0o777); err != nil { // as the umask allows: shared repositories
 		return "", err
 	}
 	b, err := json.Marshal(e)
@@ -88,7 +88,7 @@ func (s Spool) Read(path string) (Envelope, error) {
 // Reject moves a spooled event out of the way, to RejectedDir.
 func (s Spool) Reject(path string) error {
 	dir := filepath.Join(s.Dir, RejectedDir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
 	return os.Rename(path, filepath.Join(dir, filepath.Base(path)))
