@@ -243,7 +243,7 @@ func (b *Builder) commitAttrs(ctx context.Context, c *object.Commit) (Commit, er
 	if err != nil {
 		return hc, err
 	}
-	changes, err := object.DiffTreeWithOptions(ctx, parent, tree, object.DefaultDiffTreeOptions)
+	changes, err := object.DiffTreeWithOptions(ctx, parent, tree, diffOptions)
 	if err != nil {
 		return hc, err
 	}

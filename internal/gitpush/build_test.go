@@ -287,3 +287,43 @@ func missingKeys(prefix string, want, got any) []string {
 }
 
 var _ = flag.Bool // the -update flag is integrationtest's
+
+// TestDiffBounds: glint_diffs stops at MaxDiffFiles files or MaxDiffBytes
+// of diff text, and says so; under the bounds it is whole.
+func TestDiffBounds(t *testing.T) {
+	r := gittest.New(t)
+	r.RecordPushes()
+	r.Commit("base", map[string]*string{"keep": text("k\n")})
+	r.Git("push", "--quiet", "origin", "master")
+	r.Pushed()
+
+	many := map[string]*string{}
+	for i := range gitpush.MaxDiffFiles + 1 {
+		many[fmt.Sprintf("f%03d", i)] = text(fmt.Sprintf("%d\n", i))
+	}
+	r.Commit("many files", many)
+	r.Git("push", "--quiet", "origin", "master")
+	p := one(t, build(t, r, settings))
+	if len(*p.GlintDiffs) != gitpush.MaxDiffFiles || !p.GlintDiffsTruncated || (*p.GlintDiffs)[0].NewPath != "f000" {
+		t.Errorf("%d files: %d diffs, truncated %v", gitpush.MaxDiffFiles+1, len(*p.GlintDiffs), p.GlintDiffsTruncated)
+	}
+
+	big := strings.Repeat("a line of text that makes the file big\n", gitpush.MaxDiffBytes/39+1)
+	r.Commit("a big file and a small one", map[string]*string{"a-small": text("s\n"), "big": text(big)})
+	r.Git("push", "--quiet", "origin", "master")
+	p = one(t, build(t, r, settings))
+	if len(*p.GlintDiffs) != 1 || (*p.GlintDiffs)[0].NewPath != "a-small" || !p.GlintDiffsTruncated {
+		t.Errorf("over %d bytes: diffs %d, truncated %v", gitpush.MaxDiffBytes, len(*p.GlintDiffs), p.GlintDiffsTruncated)
+	}
+
+	r.Commit("small", map[string]*string{"keep": text("k2\n")})
+	r.Git("push", "--quiet", "origin", "master")
+	p = one(t, build(t, r, settings))
+	if len(*p.GlintDiffs) != 1 || p.GlintDiffsTruncated {
+		t.Errorf("one small change: %d diffs, truncated %v", len(*p.GlintDiffs), p.GlintDiffsTruncated)
+	}
+	body, _ := json.Marshal(p)
+	if strings.Contains(string(body), "glint_diffs_truncated") {
+		t.Errorf("glint_diffs_truncated is sent when false")
+	}
+}

@@ -17,6 +17,11 @@ const (
 	MaxDiffBytes = 1 << 20 // of diff text, all files together
 )
 
+// diffOptions detect renames as git diff does (60% similarity), but only
+// among at most 400 added and 400 removed files (git's former default
+// diff.renameLimit): pairing more costs more than a push may wait.
+var diffOptions = &object.DiffTreeOptions{DetectRenames: true, RenameScore: 60, RenameLimit: 400}
+
 // addDiffs sets glint_diffs: the changes from the merge base of before
 // and after to after (as GitLab's compare API with straight=false); for a
 // new branch, the pushed commits against the first parent of the oldest.
@@ -70,7 +75,7 @@ func (b *Builder) addDiffs(ctx context.Context, p *Payload, u Update, tip *objec
 // treeDiffs lists the changes from one tree to another (nil: the empty
 // tree), with renames, in GitLab's compare API shape, within the bounds.
 func treeDiffs(ctx context.Context, from, to *object.Tree) (diffs []Diff, truncated bool, err error) {
-	changes, err := object.DiffTreeWithOptions(ctx, from, to, object.DefaultDiffTreeOptions)
+	changes, err := object.DiffTreeWithOptions(ctx, from, to, diffOptions)
 	if err != nil {
 		return nil, false, err
 	}
