@@ -80,6 +80,13 @@ func golden(t *testing.T, name string, events []*gitpush.Event) {
 	integrationtest.Golden(t, filepath.Join("testdata", name+".golden"), buf.Bytes())
 }
 
+// pushOne runs git push with args and builds its one event.
+func pushOne(t *testing.T, r *gittest.Repo, s gitpush.Settings, args ...string) *gitpush.Payload {
+	t.Helper()
+	r.Git(append([]string{"push", "--quiet"}, args...)...)
+	return one(t, build(t, r, s))
+}
+
 func one(t *testing.T, events []*gitpush.Event) *gitpush.Payload {
 	t.Helper()
 	if len(events) != 1 {
@@ -107,8 +114,7 @@ func TestPushGolden(t *testing.T) {
 
 	c1 := r.Commit("Initial commit\n\nWith a body.", map[string]*string{"README.md": text("# Widgets\n"), "main.go": text("package main\n\nfunc main() {}\n")})
 	c2 := r.Commit("Add the docs", map[string]*string{"docs/index.md": text("Docs.\n")})
-	r.Git("push", "--quiet", "origin", "master")
-	p := one(t, build(t, r, settings))
+	p := pushOne(t, r, settings, "origin", "master")
 	if p.Before != gitpush.BlankSHA || p.After != c2 || p.TotalCommitsCount != 2 || !slices.Equal(ids(p), []string{c1, c2}) {
 		t.Errorf("new default branch: before %s after %s, commits %v (%d), want the whole history", p.Before, p.After, ids(p), p.TotalCommitsCount)
 	}
@@ -122,8 +128,7 @@ func TestPushGolden(t *testing.T) {
 		"LICENSE": text("MIT\n"), "docs/index.md": nil, "docs/guide.md": text("Docs.\n"),
 	})
 	c4 := r.Commit(strings.Repeat("A title long enough to be cut by GitLab's rule ", 3), map[string]*string{"logo.png": text("\x89PNG\r\n\x1a\n\x00\x00binary")})
-	r.Git("push", "--quiet", "origin", "master")
-	p = one(t, build(t, r, settings))
+	p = pushOne(t, r, settings, "origin", "master")
 	if p.Before != c2 || p.After != c4 || !slices.Equal(ids(p), []string{c3, c4}) || p.TotalCommitsCount != 2 {
 		t.Errorf("branch push: %s..%s commits %v", p.Before, p.After, ids(p))
 	}
@@ -131,8 +136,7 @@ func TestPushGolden(t *testing.T) {
 
 	r.Git("checkout", "--quiet", "-b", "feature")
 	c5 := r.Commit("Feature work", map[string]*string{"feature.txt": text("on\n")})
-	r.Git("push", "--quiet", "origin", "feature")
-	p = one(t, build(t, r, settings))
+	p = pushOne(t, r, settings, "origin", "feature")
 	if !slices.Equal(ids(p), []string{c5}) || p.TotalCommitsCount != 1 {
 		t.Errorf("new branch lists %v, want only the commit not on master", ids(p))
 	}
@@ -172,8 +176,7 @@ func TestPushGolden(t *testing.T) {
 	r.Git("checkout", "--quiet", "master")
 	r.Git("reset", "--quiet", "--hard", c3)
 	c6 := r.Commit("Rewrite history", map[string]*string{"README.md": text("# Widgets, again\n")})
-	r.Git("push", "--quiet", "--force", "origin", "master")
-	p = one(t, build(t, r, settings))
+	p = pushOne(t, r, settings, "--force", "origin", "master")
 	if p.Before != c4 || p.After != c6 || !slices.Equal(ids(p), []string{c6}) || p.TotalCommitsCount != 1 {
 		t.Errorf("force push: %s..%s commits %v, want %s..%s with only the new commit", p.Before, p.After, ids(p), c4, c6)
 	}
@@ -184,8 +187,7 @@ func TestPushGolden(t *testing.T) {
 
 	// A rewind lists nothing and has an empty diff.
 	r.Git("reset", "--quiet", "--hard", c3)
-	r.Git("push", "--quiet", "--force", "origin", "master")
-	p = one(t, build(t, r, settings))
+	p = pushOne(t, r, settings, "--force", "origin", "master")
 	if len(p.Commits) != 0 || p.TotalCommitsCount != 0 || p.GlintDiffs == nil || len(*p.GlintDiffs) != 0 {
 		t.Errorf("rewind: commits %v, diffs %v; want none and an empty list", ids(p), p.GlintDiffs)
 	}
@@ -203,8 +205,7 @@ func TestPushManyCommits(t *testing.T) {
 	for i := 1; i <= 25; i++ {
 		made = append(made, r.Commit(fmt.Sprintf("commit %d", i), map[string]*string{"n": text(fmt.Sprintf("%d\n", i))}))
 	}
-	r.Git("push", "--quiet", "origin", "master")
-	p := one(t, build(t, r, settings))
+	p := pushOne(t, r, settings, "origin", "master")
 	if p.TotalCommitsCount != 25 || !slices.Equal(ids(p), made[5:]) {
 		t.Errorf("25 commits: total %d, listed %d (%v)", p.TotalCommitsCount, len(p.Commits), ids(p))
 	}
@@ -302,23 +303,20 @@ func TestDiffBounds(t *testing.T) {
 		many[fmt.Sprintf("f%03d", i)] = text(fmt.Sprintf("%d\n", i))
 	}
 	r.Commit("many files", many)
-	r.Git("push", "--quiet", "origin", "master")
-	p := one(t, build(t, r, settings))
+	p := pushOne(t, r, settings, "origin", "master")
 	if len(*p.GlintDiffs) != gitpush.MaxDiffFiles || !p.GlintDiffsTruncated || (*p.GlintDiffs)[0].NewPath != "f000" {
 		t.Errorf("%d files: %d diffs, truncated %v", gitpush.MaxDiffFiles+1, len(*p.GlintDiffs), p.GlintDiffsTruncated)
 	}
 
 	big := strings.Repeat("a line of text that makes the file big\n", gitpush.MaxDiffBytes/39+1)
 	r.Commit("a big file and a small one", map[string]*string{"a-small": text("s\n"), "big": text(big)})
-	r.Git("push", "--quiet", "origin", "master")
-	p = one(t, build(t, r, settings))
+	p = pushOne(t, r, settings, "origin", "master")
 	if len(*p.GlintDiffs) != 1 || (*p.GlintDiffs)[0].NewPath != "a-small" || !p.GlintDiffsTruncated {
 		t.Errorf("over %d bytes: diffs %d, truncated %v", gitpush.MaxDiffBytes, len(*p.GlintDiffs), p.GlintDiffsTruncated)
 	}
 
 	r.Commit("small", map[string]*string{"keep": text("k2\n")})
-	r.Git("push", "--quiet", "origin", "master")
-	p = one(t, build(t, r, settings))
+	p = pushOne(t, r, settings, "origin", "master")
 	if len(*p.GlintDiffs) != 1 || p.GlintDiffsTruncated {
 		t.Errorf("one small change: %d diffs, truncated %v", len(*p.GlintDiffs), p.GlintDiffsTruncated)
 	}
