@@ -41,8 +41,9 @@ type Settings struct {
 	// CloneURL is the repository's clone URL (url, git_http_url or
 	// git_ssh_url by its scheme); optional.
 	CloneURL string
-	// Pusher is who pushed; when its Name is empty, the committer of the
-	// newest commit of the push stands in.
+	// Pusher is who pushed; when it has neither name nor email, the
+	// committer of the newest commit of the push stands in (with the
+	// pusher's username, if any).
 	Pusher Pusher
 }
 
@@ -296,7 +297,7 @@ func title(message string) string {
 // setPusher names the user: the pusher given, else the committer of the
 // newest commit of the push, else of the commit the ref pointed at.
 func (b *Builder) setPusher(p *Payload, u Update, tip *object.Commit, commits []*object.Commit) error {
-	if b.s.Pusher.Name != "" {
+	if b.s.Pusher.Name != "" || b.s.Pusher.Email != "" {
 		p.UserName, p.UserEmail, p.UserUsername = b.s.Pusher.Name, b.s.Pusher.Email, b.s.Pusher.Username
 		return nil
 	}
