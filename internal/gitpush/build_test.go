@@ -325,3 +325,21 @@ func TestDiffBounds(t *testing.T) {
 		t.Errorf("glint_diffs_truncated is sent when false")
 	}
 }
+
+// TestNewDefaultBranchManyCommits: the first push of the default branch
+// counts its whole history and lists the 20 newest, oldest first.
+func TestNewDefaultBranchManyCommits(t *testing.T) {
+	r := gittest.New(t)
+	r.RecordPushes()
+	var made []string
+	for i := range 22 {
+		made = append(made, r.Commit(fmt.Sprint("commit ", i), map[string]*string{"n": text(fmt.Sprint(i, "\n"))}))
+	}
+	p := pushOne(t, r, settings, "origin", "master")
+	if p.TotalCommitsCount != 22 || !slices.Equal(ids(p), made[2:]) {
+		t.Errorf("total %d, listed %v; want 22 and the 20 newest", p.TotalCommitsCount, ids(p))
+	}
+	if d := *p.GlintDiffs; len(d) != 1 || !d[0].NewFile || d[0].Diff != "@@ -0,0 +1 @@\n+21\n" {
+		t.Errorf("diffs %+v, want n as a new file against the empty tree", d)
+	}
+}
