@@ -70,10 +70,16 @@ func parse(fs *flag.FlagSet, args []string, w io.Writer) error {
 }
 
 func newFlagSet(name, synopsis string) *flag.FlagSet {
+	return flagSetWith(name, "Usage: glint "+synopsis+"\n\nFlags (each also read from the environment variable named):\n",
+		"\nThe secret key sealing service secrets comes from GLINT_SECRET_KEY (base64, current key first, comma-separated)\nor from <data-dir>/secret.key, generated on first start.\n")
+}
+
+// flagSetWith is a flag set whose usage is head, the flags, and foot.
+func flagSetWith(name, head, foot string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
 		out := fs.Output()
-		fmt.Fprintf(out, "Usage: glint %s\n\nFlags (each also read from the environment variable named):\n", synopsis)
+		fmt.Fprint(out, head)
 		// PrintDefaults spells the flags "-listen"; the README and the
 		// messages spell them "--listen" (the flag package takes both).
 		var b strings.Builder
@@ -81,7 +87,7 @@ func newFlagSet(name, synopsis string) *flag.FlagSet {
 		fs.PrintDefaults()
 		fs.SetOutput(out)
 		fmt.Fprint(out, strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:])
-		fmt.Fprintln(out, "\nThe secret key sealing service secrets comes from GLINT_SECRET_KEY (base64, current key first, comma-separated)\nor from <data-dir>/secret.key, generated on first start.")
+		fmt.Fprint(out, foot)
 	}
 	return fs
 }

@@ -20,6 +20,7 @@ Usage:
   glint serve [flags]        run the server (SQLite in --data-dir unless --database is set)
   glint migrate up|down|status
   glint admin <command>      create users, tokens, projects and members; rotate the secret key
+  glint hook <command>       send the pushes of a bare git repository to glint (install, post-receive, flush)
   glint version
 
 Run "glint <command> --help" for the flags of a command.
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "admin":
 		err = admin(ctx, args[1:], stdout, stderr)
+	case "hook":
+		err = hook(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "glint", version)
 	case "help", "-h", "--help":

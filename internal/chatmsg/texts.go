@@ -25,7 +25,7 @@ func pushMessage(e *event.PushEvent, p integration.Project) *Message {
 	}
 	ref := event.RefName(e.Ref)
 	refLink := link(ref, a.projectURL+"/commits/"+ref)
-	compareLink := link("Compare changes", a.projectURL+"/compare/"+e.Before+"..."+e.After)
+	compareLink := link("Compare changes", e.CompareURL(a.projectURL))
 
 	var action, refText, target string
 	normal := false

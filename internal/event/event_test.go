@@ -385,3 +385,20 @@ func eq[T comparable](t *testing.T, got, want T) {
 		t.Errorf("got %#v, want %#v", got, want)
 	}
 }
+
+// TestCompareURL: GitLab's compare page unless the payload (from glint
+// hook) names the repository browser's.
+func TestCompareURL(t *testing.T) {
+	e := &event.PushEvent{Before: "aaa", After: "bbb"}
+	if got := e.CompareURL("https://gl.example.com/g/p"); got != "https://gl.example.com/g/p/compare/aaa...bbb" {
+		t.Errorf("without glint_compare_url: %s", got)
+	}
+	ev, err := event.Parse("Push Hook", []byte(`{"object_kind":"push","ref":"refs/heads/x","before":"aaa","after":"bbb","project":{},`+
+		`"glint_compare_url":"https://cgit.example.com/p/diff/?id=bbb&id2=aaa"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ev.Push.CompareURL("https://gl.example.com/g/p"); got != "https://cgit.example.com/p/diff/?id=bbb&id2=aaa" {
+		t.Errorf("with glint_compare_url: %s", got)
+	}
+}

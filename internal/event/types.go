@@ -102,6 +102,18 @@ type PushEvent struct {
 	TotalCommitsCount int             `json:"total_commits_count"`
 	PushOptions       json.RawMessage `json:"push_options,omitempty"`
 	Repository        Repository      `json:"repository"`
+	// GlintCompareURL is glint's extension from "glint hook" (never in
+	// GitLab's payloads): the repository browser's compare page.
+	GlintCompareURL string `json:"glint_compare_url,omitempty"`
+}
+
+// CompareURL is the page comparing before and after: the hook's own when
+// the payload has one, else GitLab's <project URL>/compare/<before>...<after>.
+func (e *PushEvent) CompareURL(projectURL string) string {
+	if e.GlintCompareURL != "" {
+		return e.GlintCompareURL
+	}
+	return projectURL + "/compare/" + e.Before + "..." + e.After
 }
 
 // IssueAttributes are an issue's hook attributes.

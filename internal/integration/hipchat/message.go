@@ -62,7 +62,7 @@ func (h html) push(e *event.PushEvent) string {
 		b.WriteString("removed " + refType + " <b>" + ref + "</b> from " + h.projectLink() + " \n")
 	default:
 		b.WriteString("pushed to " + refType + " " + refLink + " of " + h.projectLink() + " (" +
-			anchor(h.url+"/compare/"+e.Before+"..."+e.After, "Compare changes") + ")")
+			anchor(e.CompareURL(h.url), "Compare changes") + ")")
 		for _, c := range e.Commits[:min(len(e.Commits), maxCommits)] {
 			id := c.ID[:min(len(c.ID), 6)]
 			b.WriteString("<br /> - " + renderLine(c.Message) + " (" + anchor(c.URL, id) + ")")
