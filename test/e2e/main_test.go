@@ -54,7 +54,13 @@ func runMain(m *testing.M) int {
 	}
 	root := filepath.Dir(strings.TrimSpace(string(gomod)))
 	glintBin = filepath.Join(dir, "glint")
-	build := exec.CommandContext(ctx, "go", "build", "-o", glintBin, "./cmd/glint")
+	args := []string{"build", "-o", glintBin}
+	if raceEnabled {
+		// The processes the tests start are checked for data races too
+		// (a race found fails the test that started the process).
+		args = append(args, "-race")
+	}
+	build := exec.CommandContext(ctx, "go", append(args, "./cmd/glint")...)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: go build ./cmd/glint: %v\n%s", err, out)
@@ -128,6 +134,7 @@ func startGlint(t *testing.T, name string, args []string, env []string) *proc {
 		close(p.done)
 	}()
 	t.Cleanup(func() {
+		defer p.checkRaces()
 		select {
 		case <-p.done:
 			return
@@ -144,6 +151,15 @@ func startGlint(t *testing.T, name string, args []string, env []string) *proc {
 		}
 	})
 	return p
+}
+
+// checkRaces fails the test when the race detector reported a data race in
+// the process (a -race build prints its reports on stderr).
+func (p *proc) checkRaces() {
+	if out := p.stderr.String(); strings.Contains(out, "WARNING: DATA RACE") {
+		i := strings.Index(out, "WARNING: DATA RACE")
+		p.t.Errorf("%s: the race detector reported a data race:\n%s", p.name, out[i:min(len(out), i+8000)])
+	}
 }
 
 // serve starts "glint serve" listening on a free loopback port.
