@@ -102,6 +102,30 @@ type PushEvent struct {
 	TotalCommitsCount int             `json:"total_commits_count"`
 	PushOptions       json.RawMessage `json:"push_options,omitempty"`
 	Repository        Repository      `json:"repository"`
+	// GlintDiffs are the push's file diffs, sent by `glint hook
+	// post-receive` (a glint extension; GitLab's payloads never carry
+	// it): nil when absent.
+	GlintDiffs []Diff `json:"glint_diffs,omitempty"`
+	// GlintDiffsTruncated says the hook stopped adding diffs at its bound.
+	GlintDiffsTruncated bool `json:"glint_diffs_truncated,omitempty"`
+	// DeletedCommits are the commits a force push removed (after is an
+	// ancestor of before), oldest first. No payload carries them: the
+	// deliverer fills them from the project's GitLab source.
+	DeletedCommits []Commit `json:"-"`
+}
+
+// Diff is one file's change, shaped as the entries of GitLab's compare
+// API "diffs" (GET /projects/:id/repository/compare): Diff is the unified
+// diff from its first "@@" hunk line, without the file headers.
+type Diff struct {
+	OldPath     string `json:"old_path"`
+	NewPath     string `json:"new_path"`
+	AMode       string `json:"a_mode"`
+	BMode       string `json:"b_mode"`
+	NewFile     bool   `json:"new_file"`
+	RenamedFile bool   `json:"renamed_file"`
+	DeletedFile bool   `json:"deleted_file"`
+	Diff        string `json:"diff"`
 }
 
 // IssueAttributes are an issue's hook attributes.

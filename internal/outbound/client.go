@@ -66,6 +66,10 @@ type Options struct {
 	// writes are not affected. Make them with ParseOverride: New panics
 	// on one whose From or To is not an http(s) origin.
 	Overrides []Override
+	// Mailer sends the emails (integration.Request.Mail); nil when the
+	// instance has no SMTP server, and each email then fails with
+	// ErrNoSMTP.
+	Mailer Mailer
 }
 
 // Result is the answer to one HTTP call. Any status is a result, not an
@@ -83,6 +87,9 @@ type Result struct {
 	// there is no answer, so Status is 0 and Header and Body are empty;
 	// the write succeeded.
 	TCP bool
+	// SMTP marks the result of an email (integration.Request.Mail): Status
+	// is the SMTP server's reply code and Body its text.
+	SMTP bool
 }
 
 // Client makes outbound calls. It is safe for concurrent use and should be
@@ -191,6 +198,9 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 // An endpoint override (Options.Overrides) matching r.URL rewrites it
 // first: the rewritten URL is the one checked, sent and named in errors.
 func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error) {
+	if r.Mail != nil {
+		return c.sendMail(ctx, r.Mail)
+	}
 	if r.TCP != "" {
 		return c.sendTCP(ctx, r.TCP, r.Body)
 	}

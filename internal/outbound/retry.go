@@ -59,6 +59,9 @@ func classify(res *Result, err error, now time.Time) Outcome {
 	if res.TCP && res.Status == 0 {
 		return Outcome{}
 	}
+	if res.SMTP {
+		return classifySMTP(res)
+	}
 	code := res.Status
 	reason := fmt.Sprintf("HTTP %d", code)
 	if text := http.StatusText(code); text != "" {
@@ -86,6 +89,8 @@ func finalError(err error) (bool, string) {
 	switch {
 	case errors.Is(err, netguard.ErrBlocked):
 		return true, "blocked"
+	case errors.Is(err, ErrNoSMTP):
+		return true, "not sent"
 	case errors.Is(err, ErrInvalidURL):
 		return true, "invalid URL"
 	case errors.Is(err, ErrRedirect):
