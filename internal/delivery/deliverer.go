@@ -6,6 +6,7 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,8 @@ type Config struct {
 	Deadline time.Duration
 	// BaseURL is glint's external URL, for project links in messages.
 	BaseURL string
+	// Email is the instance's email settings, for the email services.
+	Email integration.Email
 }
 
 // Deliverer carries out deliveries.
@@ -152,7 +155,9 @@ func (d *Deliverer) send(ctx context.Context, dl *store.Delivery) (*outbound.Res
 }
 
 func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*outbound.Result, error) {
-	var last *outbound.Result
+	// An email the server refused for good does not stop the mails to the
+	// other recipients; the delivery still ends with the first refusal.
+	var last, refused *outbound.Result
 	for _, r := range reqs {
 		res, err := d.client.Do(ctx, r)
 		last = res
@@ -160,6 +165,10 @@ func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*o
 			return res, err
 		}
 		if o := outbound.Classify(res, nil); o.Reason != "" {
+			if r.Mail != nil && !o.Retry {
+				refused = cmp.Or(refused, res)
+				continue
+			}
 			return res, nil
 		}
 		if r.Then == nil {
@@ -176,6 +185,9 @@ func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*o
 		if last, err = d.sendAll(ctx, more); err != nil || outbound.Classify(last, nil).Reason != "" {
 			return last, err
 		}
+	}
+	if refused != nil {
+		return refused, nil
 	}
 	return last, nil
 }
@@ -214,7 +226,12 @@ func (d *Deliverer) build(ctx context.Context, p *store.Project, slug string, ev
 	if err != nil {
 		return nil, &errFinal{"cannot open the service's secrets: " + err.Error()}
 	}
-	reqs, err := build(ev, conf, ProjectInfo(p, d.cfg.BaseURL))
+	info := ProjectInfo(p, d.cfg.BaseURL)
+	info.Email = d.cfg.Email
+	if err := d.extras(ctx, p, slug, ev, &info); err != nil {
+		return nil, err
+	}
+	reqs, err := build(ev, conf, info)
 	if err != nil {
 		return nil, &errFinal{err.Error()}
 	}

@@ -112,6 +112,9 @@ type PushEvent struct {
 	// ancestor of before), oldest first. No payload carries them: the
 	// deliverer fills them from the project's GitLab source.
 	DeletedCommits []Commit `json:"-"`
+	// DiffError says why the deliverer could not fetch the diff from the
+	// project's GitLab source; "" when it did or there is none.
+	DiffError string `json:"-"`
 }
 
 // Diff is one file's change, shaped as the entries of GitLab's compare

@@ -211,7 +211,8 @@ type Part struct {
 }
 
 // Parts parses a message as a mail reader does and returns its parts
-// decoded (the message itself when it is not multipart).
+// decoded, with LF line ends (the message itself when it is not
+// multipart).
 func Parts(raw []byte) ([]Part, error) {
 	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
@@ -252,5 +253,5 @@ func decode(r io.Reader, encoding string) (string, error) {
 		r = base64.NewDecoder(base64.StdEncoding, r)
 	}
 	b, err := io.ReadAll(r)
-	return string(b), err
+	return strings.ReplaceAll(string(b), "\r\n", "\n"), err
 }

@@ -198,6 +198,20 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 // An endpoint override (Options.Overrides) matching r.URL rewrites it
 // first: the rewritten URL is the one checked, sent and named in errors.
 func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error) {
+	return c.do(ctx, r, maxBody)
+}
+
+// Read is Do for an HTTP call whose answer glint reads (a GitLab source's
+// compare API): Body holds up to limit bytes of the response as they came,
+// and a longer body is an error.
+func (c *Client) Read(ctx context.Context, r integration.Request, limit int) (*Result, error) {
+	if r.Mail != nil || r.TCP != "" {
+		return nil, &Error{Method: r.Method, URL: Redact(r.URL), Err: fmt.Errorf("%w: not an HTTP call", ErrInvalidURL)}
+	}
+	return c.do(ctx, r, limit)
+}
+
+func (c *Client) do(ctx context.Context, r integration.Request, limit int) (*Result, error) {
 	if r.Mail != nil {
 		return c.sendMail(ctx, r.Mail)
 	}
@@ -237,18 +251,23 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 	defer resp.Body.Close()
 	// The status line is the answer; a body cut short (by the timeout,
 	// say) leaves Body shorter but is not an error.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	cut := len(body) > maxBody
+	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	cut := len(body) > limit
 	if cut {
-		body = body[:maxBody]
+		body = body[:limit]
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
-	return &Result{
-		Status:   resp.StatusCode,
-		Header:   resp.Header,
-		Body:     text(body, cut),
-		Duration: time.Since(start),
-	}, nil
+	res := &Result{Status: resp.StatusCode, Header: resp.Header, Body: body, Duration: time.Since(start)}
+	if limit == maxBody {
+		res.Body = text(body, cut)
+	} else if cut || err != nil {
+		// A body read in full must be whole.
+		if err == nil {
+			err = fmt.Errorf("answer longer than %d bytes", limit)
+		}
+		return nil, redactError(method, r.URL, err)
+	}
+	return res, nil
 }
 
 // DialTCP connects to addr ("host:port") over TCP through the same guarded

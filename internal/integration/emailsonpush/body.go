@@ -27,6 +27,8 @@ func (m *message) changesNote() string {
 	switch {
 	case m.noDiffs:
 		return noteHidden
+	case !m.hasDiffs && m.ev.DiffError != "":
+		return "The diff is not available: it could not be read from the project's GitLab source (" + m.ev.DiffError + ")."
 	case !m.hasDiffs:
 		return noteUnavailable
 	case m.overflow:

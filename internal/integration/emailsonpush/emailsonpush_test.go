@@ -74,7 +74,9 @@ func TestGolden(t *testing.T) {
 		{name: "push_diff_too_large", change: func(m map[string]any) { m["glint_diffs"] = diffs(31, 2) }},
 		{name: "push_diff_too_many_lines", change: func(m map[string]any) { m["glint_diffs"] = diffs(2, 2501) }},
 		{name: "create_branch", change: func(m map[string]any) { m["before"], m["ref"] = event.BlankSHA, "refs/heads/feature" }},
-		{name: "delete_branch", change: func(m map[string]any) { m["after"], m["commits"], m["total_commits_count"] = event.BlankSHA, []any{}, 0 }},
+		{name: "delete_branch", change: func(m map[string]any) {
+			m["after"], m["commits"], m["total_commits_count"] = event.BlankSHA, []any{}, 0
+		}},
 		{name: "create_tag", file: "tag_push.json"},
 		{name: "reverse_compare", change: func(m map[string]any) { m["commits"], m["total_commits_count"] = []any{}, 0 },
 			edit: func(_ *integration.Project, ev *event.Event) {

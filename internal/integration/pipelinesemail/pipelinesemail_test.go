@@ -76,7 +76,10 @@ func TestFilters(t *testing.T) {
 		return func(m map[string]any) { noMR(m); integrationtest.Attrs(m)["status"] = s }
 	}
 	ref := func(r string, tag bool) func(m map[string]any) {
-		return func(m map[string]any) { noMR(m); integrationtest.Attrs(m)["ref"], integrationtest.Attrs(m)["tag"] = r, tag }
+		return func(m map[string]any) {
+			noMR(m)
+			integrationtest.Attrs(m)["ref"], integrationtest.Attrs(m)["tag"] = r, tag
+		}
 	}
 	onlyBroken := integrationtest.Props(base, "notify_only_broken_pipelines", true)
 	for _, c := range []struct {
