@@ -258,7 +258,12 @@ type TestOutcome struct {
 // Test sends a sample push for the service now, as GitLab's "Test
 // settings" button, and reports what happened. Nothing is recorded.
 func (d *Deliverer) Test(ctx context.Context, p *store.Project, slug string, user string) (TestOutcome, error) {
-	header, body := event.SamplePush(ProjectInfo(p, d.cfg.BaseURL), user)
+	sample := event.SamplePush
+	if slug == "pipelines-email" {
+		// GitLab's test button makes it send: a pipeline, not a push.
+		sample = event.SamplePipeline
+	}
+	header, body := sample(ProjectInfo(p, d.cfg.BaseURL), user)
 	ev, err := event.Parse(header, body)
 	if err != nil {
 		return TestOutcome{}, err

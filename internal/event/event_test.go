@@ -417,3 +417,17 @@ func TestGlintDiffs(t *testing.T) {
 		t.Errorf("an empty glint_diffs is a known empty diff: %v %#v", err, ev.Push.GlintDiffs)
 	}
 }
+
+func TestSamplePipeline(t *testing.T) {
+	p := integration.Project{ID: 3, Name: "P", FullName: "G / P", FullPath: "g/p", WebURL: "https://glint.test/g/p", DefaultBranch: "main"}
+	header, body := event.SamplePipeline(p, "jane")
+	ev, err := event.Parse(header, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe := ev.Pipeline
+	if pe == nil || pe.ObjectAttributes.Status != "failed" || pe.ObjectAttributes.Ref != "main" || len(pe.Builds) != 1 ||
+		pe.User == nil || pe.User.Username != "jane" || pe.Project.PathWithNamespace != "g/p" || pe.Commit.ID != pe.ObjectAttributes.SHA {
+		t.Errorf("sample pipeline %+v", pe)
+	}
+}

@@ -43,6 +43,12 @@ type compareAPI struct {
 	calls []string // the request URIs it answered
 }
 
+// pushBefore and pushAfter are push.json's.
+const (
+	pushBefore = "95790bf891e76fee5e1747ab589903a6a1f80f22"
+	pushAfter  = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"
+)
+
 const compareDiff = "@@ -1,2 +1,2 @@\n class ApplicationController\n-  old_line\n+  new_line\n"
 
 func newCompareAPI(t *testing.T, token string) *compareAPI {
@@ -61,9 +67,17 @@ func newCompareAPI(t *testing.T, token string) *compareAPI {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
+		commits := []any{}
+		if r.URL.Query().Get("from") == pushAfter {
+			// The reverse compare of a force push: the removed commits.
+			for i, title := range []string{"Removed first", "Removed second"} {
+				commits = append(commits, map[string]any{"id": fmt.Sprintf("%040d", i+1), "title": title, "message": title + "\n",
+					"author_name": "Ann", "author_email": "ann@example.com", "created_at": "2019-11-20T10:00:00.000Z"})
+			}
+		}
 		body, _ := json.Marshal(map[string]any{
 			"commit":  map[string]any{"id": r.URL.Query().Get("to")},
-			"commits": []any{},
+			"commits": commits,
 			"diffs": []any{map[string]any{"old_path": "app/controller/application.rb", "new_path": "app/controller/application.rb",
 				"a_mode": "100644", "b_mode": "100644", "new_file": false, "renamed_file": false, "deleted_file": false, "diff": compareDiff}},
 			"compare_timeout": false, "compare_same_ref": false,
@@ -240,6 +254,56 @@ func emailsEndToEnd(t *testing.T, dir string, env []string, extra ...string) {
 	if got := len(smtpd.Wait(t, 6, 10*time.Second)); got != 6 {
 		t.Errorf("%d mails in all, want 6", got)
 	}
+	// "Test settings" of Pipeline emails sends a sample pipeline mail.
+	var tested struct {
+		Success bool   `json:"success"`
+		Error   string `json:"error"`
+	}
+	call(t, "POST", svc("pipelines-email")+"/test", token, nil, 200, &tested)
+	if !tested.Success {
+		t.Errorf("Test settings of pipelines-email: %+v", tested)
+	}
+	if m := parseMail(t, smtpd.Wait(t, 7, 10*time.Second)[6]); !strings.Contains(m.subject(t), "Pipeline #1 has failed for master") {
+		t.Errorf("sample pipeline mail %q", m.subject(t))
+	}
+
+	// A force push that only removed commits: the source compares the
+	// other way round and lists them.
+	rewind := editJSON(t, push, func(m map[string]any) { m["commits"], m["total_commits_count"] = []any{}, 0 })
+	mustHook(t, p, pj.ID, intake, "Push Hook", "email-push-rewind", rewind, 202)
+	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 4, "delivered")
+	rm := parseMail(t, smtpd.Wait(t, 9, 10*time.Second)[7])
+	if s := rm.subject(t); s != "[Git][mike/diaspora][master] Deleted 2 commits: Removed first | glint" ||
+		!strings.Contains(rm.text, "Deleted commits:") || !strings.Contains(rm.text, compareDiff) {
+		t.Errorf("reverse compare mail %q:\n%s", s, rm.text)
+	}
+	if calls := gitlab.requests(); len(calls) != 5 || !strings.Contains(calls[4], "from="+pushAfter+"&to="+pushBefore) {
+		t.Errorf("compare API calls %v", calls)
+	}
+
+	// A push from glint hook carries its diffs: the source is not asked.
+	hooked := editJSON(t, push, func(m map[string]any) {
+		m["glint_diffs"] = []any{map[string]any{"old_path": "README", "new_path": "README", "a_mode": "100644", "b_mode": "100644",
+			"new_file": false, "renamed_file": false, "deleted_file": false, "diff": "@@ -1 +1 @@\n-from the hook\n+to the hook\n"}}
+	})
+	mustHook(t, p, pj.ID, intake, "Push Hook", "email-push-hook", hooked, 202)
+	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 5, "delivered")
+	if hm := parseMail(t, smtpd.Wait(t, 11, 10*time.Second)[9]); !strings.Contains(hm.text, "+to the hook") || strings.Contains(hm.text, compareDiff) {
+		t.Errorf("hook diffs mail:\n%s", hm.text)
+	}
+	if calls := gitlab.requests(); len(calls) != 5 {
+		t.Errorf("the compare API was asked for a push that had its diffs: %v", calls)
+	}
+
+	// Neither: the commits, and a note that the diff is not available.
+	call(t, "DELETE", p.url(fmt.Sprintf("/api/v4/projects/%d/gitlab_source", pj.ID)), token, nil, 204, nil)
+	mustHook(t, p, pj.ID, intake, "Push Hook", "email-push-nosource", push, 202)
+	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 6, "delivered")
+	if nm := parseMail(t, smtpd.Wait(t, 13, 10*time.Second)[11]); !strings.Contains(nm.text, "The diff is not available") ||
+		!strings.Contains(nm.text, "fixed readme") || strings.Contains(nm.text, compareDiff) {
+		t.Errorf("mail without a diff source:\n%s", nm.text)
+	}
+
 	// The source's token is never shown.
 	logs := [][]byte{[]byte(p.stderr.String())}
 	for _, slug := range []string{"emails-on-push", "pipelines-email"} {
@@ -248,7 +312,6 @@ func emailsEndToEnd(t *testing.T, dir string, env []string, extra ...string) {
 			logs = append(logs, body)
 		}
 	}
-	call(t, "GET", p.url(fmt.Sprintf("/api/v4/projects/%d/gitlab_source", pj.ID)), token, nil, 200, nil)
 	assertNoSecrets(t, "the delivery log", logs, sourceToken, intake)
 	p.stop()
 }
@@ -280,9 +343,13 @@ func TestEmailsWithoutSMTP(t *testing.T) {
 		Success bool   `json:"success"`
 		Error   string `json:"error"`
 	}
-	call(t, "POST", p.url(fmt.Sprintf("/api/v4/projects/%d/services/emails-on-push/test", pj.ID)), token, nil, 200, &out)
-	if out.Success || !strings.Contains(out.Error, "--smtp-host") {
-		t.Errorf("Test settings without SMTP: %+v", out)
+	call(t, "PUT", p.url(fmt.Sprintf("/api/v4/projects/%d/services/pipelines-email", pj.ID)), token,
+		url.Values{"recipients": {"ci@example.com"}, "pipeline_events": {"true"}}, 200, nil)
+	for _, slug := range []string{"emails-on-push", "pipelines-email"} {
+		call(t, "POST", p.url(fmt.Sprintf("/api/v4/projects/%d/services/%s/test", pj.ID, slug)), token, nil, 200, &out)
+		if out.Success || !strings.Contains(out.Error, "--smtp-host") {
+			t.Errorf("Test settings of %s without SMTP: %+v", slug, out)
+		}
 	}
 	p.stop()
 }
