@@ -137,14 +137,19 @@ func (s *Sender) SendMail(ctx context.Context, m *integration.Mail) (code int, r
 // written.
 func Message(m *integration.Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	var err error
-	if m.FromName != "" {
-		err = msg.FromFormat(m.FromName, m.From)
-	} else {
-		err = msg.From(m.From)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("invalid From %q: %w", m.From, err)
+	// The display name (a pusher's, from the payload) is encoded as
+	// net/mail writes it; one that still does not parse is left out
+	// rather than losing the mail.
+	name := strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, m.FromName)
+	if err := msg.From((&netmail.Address{Name: name, Address: m.From}).String()); err != nil {
+		if err := msg.From(m.From); err != nil {
+			return nil, fmt.Errorf("invalid From %q: %w", m.From, err)
+		}
 	}
 	if len(m.To) > 0 {
 		if err := msg.To(m.To...); err != nil {
