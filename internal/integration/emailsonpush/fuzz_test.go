@@ -22,8 +22,8 @@ func FuzzBuild(f *testing.F) {
 		ev := &event.Event{Kind: event.Push, Push: &event.PushEvent{
 			ObjectKind: "push", Before: strings.Repeat("1", 40), After: strings.Repeat("2", 40), Ref: "refs/heads/main",
 			UserName: pusher, UserEmail: pusher, UserUsername: pusher, TotalCommitsCount: 1,
-			Project: event.Project{ID: 1, Name: "p", Namespace: "g", PathWithNamespace: "g/p", WebURL: "https://gitlab.example.com/g/p"},
-			Commits: []event.Commit{{ID: strings.Repeat("2", 40), Message: message, Author: event.Author{Name: pusher}}},
+			Project:    event.Project{ID: 1, Name: "p", Namespace: "g", PathWithNamespace: "g/p", WebURL: "https://gitlab.example.com/g/p"},
+			Commits:    []event.Commit{{ID: strings.Repeat("2", 40), Message: message, Author: event.Author{Name: pusher}}},
 			GlintDiffs: []event.Diff{{OldPath: "f", NewPath: "f", Diff: diff}},
 		}}
 		p := integration.Project{ID: 1, Email: integration.Email{From: "glint@glint.example.com"},
