@@ -282,24 +282,40 @@ func emailsEndToEnd(t *testing.T, dir string, env []string, extra ...string) {
 	}
 
 	// A push from glint hook carries its diffs: the source is not asked.
+	// Its issue references link to the project's Redmine.
+	call(t, "PUT", svc("redmine"), token, url.Values{"new_issue_url": {"https://redmine.example.com/new"},
+		"issues_url": {"https://redmine.example.com/issues/:id"}, "project_url": {"https://redmine.example.com/p"}}, 200, nil)
 	hooked := editJSON(t, push, func(m map[string]any) {
+		m["commits"].([]any)[1].(map[string]any)["message"] = "fixed readme, closes #12\n"
 		m["glint_diffs"] = []any{map[string]any{"old_path": "README", "new_path": "README", "a_mode": "100644", "b_mode": "100644",
 			"new_file": false, "renamed_file": false, "deleted_file": false, "diff": "@@ -1 +1 @@\n-from the hook\n+to the hook\n"}}
 	})
 	mustHook(t, p, pj.ID, intake, "Push Hook", "email-push-hook", hooked, 202)
 	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 5, "delivered")
-	if hm := parseMail(t, smtpd.Wait(t, 11, 10*time.Second)[9]); !strings.Contains(hm.text, "+to the hook") || strings.Contains(hm.text, compareDiff) {
-		t.Errorf("hook diffs mail:\n%s", hm.text)
+	if hm := parseMail(t, smtpd.Wait(t, 11, 10*time.Second)[9]); !strings.Contains(hm.text, "+to the hook") || strings.Contains(hm.text, compareDiff) ||
+		!strings.Contains(hm.html, `<a href="https://redmine.example.com/issues/12"`) || !strings.Contains(hm.html, `title="Issue in Redmine"`) {
+		t.Errorf("hook diffs mail:\n%s\n%s", hm.text, hm.html)
 	}
 	if calls := gitlab.requests(); len(calls) != 5 {
 		t.Errorf("the compare API was asked for a push that had its diffs: %v", calls)
 	}
 
+	// A source that refuses its token: the mail goes out without the diff,
+	// saying why.
+	call(t, "PUT", p.url(fmt.Sprintf("/api/v4/projects/%d/gitlab_source", pj.ID)), token,
+		url.Values{"url": {gitlab.URL}, "token": {"glpat-revoked"}}, 200, nil)
+	mustHook(t, p, pj.ID, intake, "Push Hook", "email-push-badtoken", push, 202)
+	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 6, "delivered")
+	if bm := parseMail(t, smtpd.Wait(t, 13, 10*time.Second)[11]); !strings.Contains(bm.text, "could not be read from the project's GitLab source") ||
+		!strings.Contains(bm.text, "HTTP 401") {
+		t.Errorf("mail with a refused source:\n%s", bm.text)
+	}
+
 	// Neither: the commits, and a note that the diff is not available.
 	call(t, "DELETE", p.url(fmt.Sprintf("/api/v4/projects/%d/gitlab_source", pj.ID)), token, nil, 204, nil)
 	mustHook(t, p, pj.ID, intake, "Push Hook", "email-push-nosource", push, 202)
-	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 6, "delivered")
-	if nm := parseMail(t, smtpd.Wait(t, 13, 10*time.Second)[11]); !strings.Contains(nm.text, "The diff is not available") ||
+	waitEmailDelivery(t, p, token, pj.ID, "emails-on-push", 7, "delivered")
+	if nm := parseMail(t, smtpd.Wait(t, 15, 10*time.Second)[13]); !strings.Contains(nm.text, "The diff is not available") ||
 		!strings.Contains(nm.text, "fixed readme") || strings.Contains(nm.text, compareDiff) {
 		t.Errorf("mail without a diff source:\n%s", nm.text)
 	}
