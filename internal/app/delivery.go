@@ -56,7 +56,11 @@ type Delivery struct {
 func StartDelivery(ctx context.Context, c Config, st *sqlstore.DB, sealer settings.Sealer, dc DeliveryConfig, log *slog.Logger, reg prometheus.Registerer) (*Delivery, error) {
 	opts := outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}
 	if dc.SMTP.Host != "" {
-		m, err := mail.New(dc.SMTP)
+		smtp := dc.SMTP
+		if smtp.Timeout == 0 {
+			smtp.Timeout = dc.AttemptTimeout
+		}
+		m, err := mail.New(smtp)
 		if err != nil {
 			return nil, err
 		}

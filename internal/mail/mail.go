@@ -10,6 +10,8 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -46,6 +48,8 @@ type Config struct {
 	Password string
 	// Timeout bounds the connection and each command; 0 means 30 s.
 	Timeout time.Duration
+	// RootCAs verify the server's certificate; nil means the system's.
+	RootCAs *x509.CertPool
 }
 
 // Sender sends mails to one SMTP server, one connection per mail.
@@ -78,7 +82,8 @@ func New(cfg Config) (*Sender, error) {
 }
 
 func (s *Sender) client() (*gomail.Client, error) {
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout),
+		gomail.WithTLSConfig(&tls.Config{ServerName: s.cfg.Host, RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12})}
 	switch s.cfg.TLS {
 	case TLSAuto:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))

@@ -109,3 +109,45 @@ func TestConfig(t *testing.T) {
 		t.Error("an invalid From accepted")
 	}
 }
+
+// TestAuthOverTLS: with --smtp-user the password goes over STARTTLS to a
+// server whose certificate verifies; a wrong password is the server's 535;
+// an untrusted certificate is an error and sends nothing; no error or
+// reply carries the password.
+func TestAuthOverTLS(t *testing.T) {
+	const password = "s3cr3t-smtp-pass"
+	srv, roots := mailtest.StartTLS(t, "glint", password)
+	m := sample()
+	for _, tls := range []string{mail.TLSAuto, mail.TLSStartTLS} {
+		s, err := mail.New(mail.Config{Host: srv.Host, Port: srv.Port, TLS: tls, User: "glint", Password: password, RootCAs: roots, Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, reply, err := s.SendMail(context.Background(), m); err != nil || code != 250 {
+			t.Fatalf("%s: %d %q %v", tls, code, reply, err)
+		}
+	}
+	if srv.Logins() != 2 || len(srv.Messages()) != 2 {
+		t.Errorf("%d logins, %d mails", srv.Logins(), len(srv.Messages()))
+	}
+	wrong, _ := mail.New(mail.Config{Host: srv.Host, Port: srv.Port, User: "glint", Password: "wrong-" + password, RootCAs: roots, Timeout: 5 * time.Second})
+	code, reply, err := wrong.SendMail(context.Background(), m)
+	if err != nil || code != 535 || strings.Contains(reply, password) {
+		t.Errorf("wrong password: %d %q %v", code, reply, err)
+	}
+	untrusted, _ := mail.New(mail.Config{Host: srv.Host, Port: srv.Port, TLS: mail.TLSStartTLS, User: "glint", Password: password, Timeout: 5 * time.Second})
+	code, _, err = untrusted.SendMail(context.Background(), m)
+	if err == nil || code != 0 || strings.Contains(err.Error(), password) {
+		t.Errorf("untrusted certificate: %d %v", code, err)
+	}
+	// Without TLS the password is never sent: the server, which offers
+	// AUTH only over TLS, refuses the mail.
+	plain, _ := mail.New(mail.Config{Host: srv.Host, Port: srv.Port, TLS: mail.TLSNone, User: "glint", Password: password, Timeout: 5 * time.Second})
+	code, reply, err = plain.SendMail(context.Background(), m)
+	if (err == nil && code < 500) || strings.Contains(reply, password) || err != nil && strings.Contains(err.Error(), password) {
+		t.Errorf("plain text with a password: %d %q %v", code, reply, err)
+	}
+	if srv.Logins() != 2 || len(srv.Messages()) != 2 {
+		t.Errorf("after the failures: %d logins, %d mails", srv.Logins(), len(srv.Messages()))
+	}
+}

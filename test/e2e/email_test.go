@@ -344,6 +344,19 @@ func getEmailDelivery(t *testing.T, p *proc, token string, projectID int64, slug
 // naming the missing flag; without a GitLab source or hook diffs the mail
 // would say the diff is not available (golden-tested in emailsonpush).
 func TestEmailsWithoutSMTP(t *testing.T) {
+	help, errOut, _ := runGlint(t, nil, "serve", "--help")
+	for _, flag := range []string{"smtp-host", "smtp-port", "smtp-tls", "smtp-user", "smtp-password", "email-from", "email-reply-to", "email-subject-suffix"} {
+		env := "GLINT_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+		if !strings.Contains(help+errOut, "--"+flag+" ") || !strings.Contains(help+errOut, env) {
+			t.Errorf("serve --help does not document --%s and %s", flag, env)
+		}
+	}
+	// The password from the environment is used, never printed.
+	help, errOut, _ = runGlint(t, []string{"GLINT_SMTP_PASSWORD=hunter2-smtp"}, "serve", "--help")
+	if strings.Contains(help+errOut, "hunter2-smtp") {
+		t.Error("serve --help prints GLINT_SMTP_PASSWORD")
+	}
+
 	p := deliveryNode(t, "nosmtp", t.TempDir(), nil)
 	token := rootToken(t, p)
 	pj := createProject(t, p, token, "unmailed")

@@ -6,7 +6,14 @@
 package mailtest
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"math/big"
 	"io"
 	"net"
 	"strconv"
@@ -14,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -29,24 +37,39 @@ type Server struct {
 	Host string
 	Port int
 
+	user, password string
+
 	mu      sync.Mutex
+	logins  int
 	msgs    []Message
 	refuse  []*smtp.SMTPError // replies to the next RCPT commands
 	changed chan struct{}
 }
 
 // Start starts a server, stopped when the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return start(t, nil, "", "") }
+
+// StartTLS starts a server that offers STARTTLS with a certificate of its
+// own for 127.0.0.1 and requires authentication (PLAIN, only over TLS) as
+// user with password. Clients trust it through Roots.
+func StartTLS(t testing.TB, user, password string) (*Server, *x509.CertPool) {
+	t.Helper()
+	cert, roots := selfSigned(t)
+	return start(t, &tls.Config{Certificates: []tls.Certificate{cert}}, user, password), roots
+}
+
+func start(t testing.TB, tlsConfig *tls.Config, user, password string) *Server {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{changed: make(chan struct{}, 1)}
+	s := &Server{changed: make(chan struct{}, 1), user: user, password: password}
 	srv := smtp.NewServer(backend{s})
+	srv.TLSConfig = tlsConfig
 	srv.Domain = "mail.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	srv.AllowInsecureAuth = true
+	srv.AllowInsecureAuth = false
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
 	addr := l.Addr().(*net.TCPAddr)
@@ -97,15 +120,46 @@ type backend struct{ s *Server }
 func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
 
 type session struct {
-	s    *Server
-	from string
-	to   []string
+	s      *Server
+	from   string
+	to     []string
+	authed bool
+}
+
+// Logins is how many clients authenticated.
+func (s *Server) Logins() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logins
+}
+
+func (x *session) AuthMechanisms() []string {
+	if x.s.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+func (x *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		if user != x.s.user || password != x.s.password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication failed"}
+		}
+		x.authed = true
+		x.s.mu.Lock()
+		x.s.logins++
+		x.s.mu.Unlock()
+		return nil
+	}), nil
 }
 
 func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	if x.s.user != "" && !x.authed {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+	}
 	x.from = from
 	return nil
 }
@@ -138,4 +192,30 @@ func (x *session) Data(r io.Reader) error {
 	default:
 	}
 	return nil
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and the pool that trusts it.
+func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mailtest"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
