@@ -15,7 +15,7 @@ type line struct{ label, text, url string }
 func (m *message) lines() []line {
 	pe := m.pe
 	out := []line{
-		{"Project", m.project.FullName, m.project.WebURL},
+		{"Project", m.project.Name, m.project.WebURL},
 		{"Branch", m.sourceRef(), m.refURL()},
 	}
 	if mr := pe.MergeRequest; mr != nil {
