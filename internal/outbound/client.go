@@ -1,5 +1,6 @@
 // Package outbound makes the network calls integrations ask for: HTTP
-// requests (integration.Request) and raw TCP connections (irker). It owns
+// requests (integration.Request), raw TCP connections (irker) and emails,
+// handed to the instance's Mailer (internal/mail). It owns
 // the rules every outbound call follows (GitLab 12.5's §18 "Outbound HTTP
 // rules"): the SSRF guard on every connection, including each redirect hop;
 // one timeout per call; no proxy from the environment; a capped response

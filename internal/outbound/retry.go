@@ -36,7 +36,9 @@ type Outcome struct {
 
 // Classify decides what a call's result means for delivery; it is the one
 // place that rule lives. A 2xx status is success, and so is a raw TCP
-// write (Result.TCP, no status) that returned no error. 408, 429 and 5xx
+// write (Result.TCP, no status) that returned no error. An email's SMTP
+// reply (Result.SMTP) is success when 2xx, retried when 4xx, final when
+// 5xx; an email with no SMTP server configured (ErrNoSMTP) is final. 408, 429 and 5xx
 // are worth retrying, after the Retry-After the target sent if any. Any
 // other status is final. An error with no response is worth retrying
 // (timeouts, refused or reset connections, DNS failures) unless retrying
