@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/glint-dev/glint/internal/netguard"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
 )
@@ -50,6 +51,12 @@ func (s *Server) putGitLabSource(w http.ResponseWriter, r *http.Request, p *stor
 	if u, err := url.Parse(rawURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		writeError(w, 400, "url is invalid: give the GitLab's base URL, http(s)://host[/path]")
+		return
+	}
+	if err := netguard.CheckURL(rawURL, s.opt.Policy.AllowLocal); err != nil {
+		// A loopback or private address, unless --allow-local-requests,
+		// as service URLs (the fetch is guarded again at connect time).
+		writeError(w, 400, "url "+err.Error())
 		return
 	}
 	if strings.TrimSpace(token) == "" {

@@ -33,6 +33,8 @@ func TestGitLabSource(t *testing.T) {
 			{map[string]any{"url": "ftp://gitlab.example.com", "token": token}, "url is invalid"},
 			{map[string]any{"url": "https://user:pw@gitlab.example.com", "token": token}, "url is invalid"},
 			{map[string]any{"url": "https://gitlab.example.com/?x=1", "token": token}, "url is invalid"},
+			{map[string]any{"url": "http://127.0.0.1:8080", "token": token}, "url is blocked"},
+			{map[string]any{"url": "http://10.1.2.3", "token": token}, "url is blocked"},
 		} {
 			r := e.must(400, "PUT", path, e.root, c.body)
 			if got, _ := r.json(t)["error"].(string); !strings.HasPrefix(got, c.want) {
@@ -75,5 +77,11 @@ func TestGitLabSource(t *testing.T) {
 
 		e.must(204, "DELETE", path, e.root, nil)
 		e.must(404, "GET", path, e.root, nil)
+
+		// With --allow-local-requests a GitLab on the local network is fine.
+		local := newTestEnvOn(t, eng, settings.Policy{AllowLocal: true})
+		lpid := local.project("demo")
+		local.must(200, "PUT", fmt.Sprintf("/api/v4/projects/%d/gitlab_source", lpid), local.root,
+			map[string]any{"url": "http://127.0.0.1:8080", "token": token})
 	})
 }
