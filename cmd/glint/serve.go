@@ -40,6 +40,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&dc.FetchPoll, "queue-poll", envDuration("GLINT_QUEUE_POLL", 200*time.Millisecond), "how often the queue looks for jobs without a notification (env GLINT_QUEUE_POLL)")
 	fs.DurationVar(&dc.Sweep, "queue-sweep", envDuration("GLINT_QUEUE_SWEEP", 30*time.Second), "how often pending deliveries without a job are queued again (env GLINT_QUEUE_SWEEP)")
 	fs.DurationVar(&dc.Retention, "delivery-retention", envDuration("GLINT_DELIVERY_RETENTION", 30*24*time.Hour), "how long finished deliveries stay in the log (env GLINT_DELIVERY_RETENTION)")
+	smtp := addSMTPFlags(fs)
 	var overrides overrideFlag
 	fs.Var(&overrides, "endpoint-override",
 		"`FROM=TO`: send the outbound HTTP calls meant for the origin FROM (scheme://host[:port]) to the origin TO instead,\n"+
@@ -87,6 +88,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*baseURL = "http://" + ln.Addr().String()
 	}
 	dc.AllowLocal, dc.BaseURL, dc.UserAgent = *allowLocal, *baseURL, "glint/"+version
+	if err := smtp.apply(&dc, *baseURL); err != nil {
+		return err
+	}
 	dl, err := app.StartDelivery(ctx, *cfg, st, keys, dc, log, reg)
 	if err != nil {
 		return err

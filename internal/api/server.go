@@ -126,6 +126,9 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /api/v4/projects/{id}/services/slack_slash_commands/trigger", s.slashTrigger("slack-slash-commands"))
 	handle("POST /api/v4/projects/{id}/services/mattermost_slash_commands/trigger", s.slashTrigger("mattermost-slash-commands"))
 	handle("PUT /api/v4/projects/{id}/intake_token", s.authed(s.project(store.Maintainer, s.setIntakeToken)))
+	handle("GET /api/v4/projects/{id}/gitlab_source", s.authed(s.project(store.Maintainer, s.getGitLabSource)))
+	handle("PUT /api/v4/projects/{id}/gitlab_source", s.authed(s.project(store.Maintainer, s.putGitLabSource)))
+	handle("DELETE /api/v4/projects/{id}/gitlab_source", s.authed(s.project(store.Maintainer, s.deleteGitLabSource)))
 	handle("POST /hooks/gitlab/{id}", s.intake)
 
 	m.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) }))

@@ -139,6 +139,9 @@ func Reseal(ctx context.Context, st store.Store, k *secret.Keyring, progress fun
 	if err != nil {
 		return changed, err
 	}
+	if err := resealGitLabSources(ctx, st, k); err != nil {
+		return changed, err
+	}
 	return changed, st.SetSetting(ctx, keyIDSetting, k.CurrentID())
 }
 
@@ -171,4 +174,27 @@ func RotateKeyFile(ctx context.Context, c Config, st store.Store, progress func(
 		return n, err
 	}
 	return n, secret.WriteKeyFile(c.KeyFile(), keys[0])
+}
+
+// resealGitLabSources seals the projects' GitLab source tokens again under
+// the keyring's current key.
+func resealGitLabSources(ctx context.Context, st store.Store, k *secret.Keyring) error {
+	srcs, err := st.GitLabSources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, src := range srcs {
+		v, err := k.Reseal(src.SealedToken, settings.GitLabSourceTokenAD)
+		if err != nil {
+			return fmt.Errorf("project %d's GitLab source: %w", src.ProjectID, err)
+		}
+		if v == src.SealedToken {
+			continue
+		}
+		src.SealedToken = v
+		if err := st.PutGitLabSource(ctx, &src); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/glint-dev/glint/internal/delivery"
+	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/mail"
 	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
@@ -33,6 +35,11 @@ type DeliveryConfig struct {
 	// a self-hosted compatible server, a test server); see
 	// outbound.Override.
 	Overrides []outbound.Override
+	// SMTP is the instance's mail server; an empty Host means none, and
+	// emails then fail with outbound.ErrNoSMTP.
+	SMTP mail.Config
+	// Email is the instance's sender, Reply-To and subject suffix.
+	Email integration.Email
 }
 
 // Delivery is a running delivery half.
@@ -47,12 +54,24 @@ type Delivery struct {
 // StartDelivery starts River on the node's database and the workers that
 // deliver, plus the pruning of old delivery logs.
 func StartDelivery(ctx context.Context, c Config, st *sqlstore.DB, sealer settings.Sealer, dc DeliveryConfig, log *slog.Logger, reg prometheus.Registerer) (*Delivery, error) {
-	client := outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides})
+	opts := outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}
+	if dc.SMTP.Host != "" {
+		smtp := dc.SMTP
+		if smtp.Timeout == 0 {
+			smtp.Timeout = dc.AttemptTimeout
+		}
+		m, err := mail.New(smtp)
+		if err != nil {
+			return nil, err
+		}
+		opts.Mailer = m
+	}
+	client := outbound.New(opts)
 	var metrics *delivery.Metrics
 	if reg != nil {
 		metrics = delivery.NewMetrics(reg, st)
 	}
-	d := delivery.NewDeliverer(st, sealer, client, delivery.Config{MaxAttempts: dc.MaxAttempts, Deadline: dc.Deadline, BaseURL: dc.BaseURL}, log, metrics)
+	d := delivery.NewDeliverer(st, sealer, client, delivery.Config{MaxAttempts: dc.MaxAttempts, Deadline: dc.Deadline, BaseURL: dc.BaseURL, Email: dc.Email}, log, metrics)
 	qc := delivery.QueueConfig{Workers: dc.Workers, FetchPoll: dc.FetchPoll, AttemptTimeout: 2*dc.AttemptTimeout + 5*time.Second, Sweep: dc.Sweep, Logger: log}
 	out := &Delivery{}
 	var q *delivery.Queue

@@ -102,23 +102,35 @@ func rekeyRow(row *store.Row, target, source *secret.Keyring) error {
 		}
 		slug, _ := row.Values["slug"].(string)
 		for name, v := range sealed {
-			if target.Has(secret.SealedWith(v)) {
-				continue
-			}
-			if source == nil {
-				return fmt.Errorf("service %s: %s is sealed under key %s, which the target does not hold: give the source key (--source-key)",
-					slug, name, secret.SealedWith(v))
-			}
-			plain, err := source.Open(v, settings.AD(slug, name))
-			if err == nil {
-				sealed[name], err = target.Seal(plain, settings.AD(slug, name))
-			}
-			if err != nil {
+			var err error
+			if sealed[name], err = rekey(v, settings.AD(slug, name), target, source); err != nil {
 				return fmt.Errorf("service %s: %s: %w", slug, name, err)
 			}
 		}
 		b, _ := json.Marshal(sealed)
 		row.Values["sealed"] = string(b)
+	case "gitlab_sources":
+		v, _ := row.Values["token_sealed"].(string)
+		var err error
+		if row.Values["token_sealed"], err = rekey(v, settings.GitLabSourceTokenAD, target, source); err != nil {
+			return fmt.Errorf("the GitLab source of project %v: token: %w", row.Values["project_id"], err)
+		}
 	}
 	return nil
+}
+
+// rekey re-seals one sealed value under target's current key, unless
+// target already holds its key.
+func rekey(v, ad string, target, source *secret.Keyring) (string, error) {
+	if target.Has(secret.SealedWith(v)) {
+		return v, nil
+	}
+	if source == nil {
+		return "", fmt.Errorf("sealed under key %s, which the target does not hold: give the source key (--source-key)", secret.SealedWith(v))
+	}
+	plain, err := source.Open(v, ad)
+	if err != nil {
+		return "", err
+	}
+	return target.Seal(plain, ad)
 }

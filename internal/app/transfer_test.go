@@ -67,6 +67,9 @@ func populate(t *testing.T, in instance) {
 		})
 		must(t, err)
 	}
+	token, err := in.keys.Seal("glpat-source-token", settings.GitLabSourceTokenAD)
+	must(t, err)
+	must(t, in.db.PutGitLabSource(ctx, &store.GitLabSource{ProjectID: p.ID, URL: "https://gitlab.example.com", SealedToken: token}))
 }
 
 func must(t *testing.T, err error) {
@@ -93,6 +96,11 @@ func canonical(t *testing.T, in instance) string {
 				sealed[k] = plain
 			}
 			r.Values["sealed"] = sealed
+		}
+		if r.Table == "gitlab_sources" {
+			plain, err := in.keys.Open(r.Values["token_sealed"].(string), settings.GitLabSourceTokenAD)
+			must(t, err)
+			r.Values["token_sealed"] = plain
 		}
 		line, _ := json.Marshal(r)
 		b.Write(line)
@@ -178,5 +186,29 @@ func TestImportRefusals(t *testing.T) {
 	// A target that is not empty: refused.
 	if _, err := app.Import(context.Background(), a.db, strings.NewReader(export), a.keys, nil, nil); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("import into a used database: %v", err)
+	}
+}
+
+// TestResealGitLabSource: key rotation re-seals a project's GitLab source
+// token under the new key, which alone then opens it.
+func TestResealGitLabSource(t *testing.T) {
+	old := secret.NewKey()
+	a := newInstance(t, "", old)
+	populate(t, a)
+	fresh := secret.NewKey()
+	both, err := secret.NewKeyring(fresh, old)
+	must(t, err)
+	if _, err := app.Reseal(context.Background(), a.db, both, nil); err != nil {
+		t.Fatal(err)
+	}
+	only, err := secret.NewKeyring(fresh)
+	must(t, err)
+	srcs, err := a.db.GitLabSources(context.Background())
+	must(t, err)
+	if len(srcs) != 1 || secret.SealedWith(srcs[0].SealedToken) != only.CurrentID() {
+		t.Fatalf("sources after rotation: %+v", srcs)
+	}
+	if plain, err := only.Open(srcs[0].SealedToken, settings.GitLabSourceTokenAD); err != nil || plain != "glpat-source-token" {
+		t.Errorf("the token opens to %q, %v", plain, err)
 	}
 }

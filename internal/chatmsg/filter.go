@@ -25,10 +25,17 @@ func NotifyForRef(ev *event.Event, branchesToBeNotified string, p integration.Pr
 	case ev.Push == nil:
 		return true
 	}
-	ref := ev.Ref()
+	return BranchNotified(ev.Ref(), branchesToBeNotified, payloadDefaultBranch(ev), p)
+}
+
+// BranchNotified is the branch rule of branches_to_be_notified for a
+// branch: "all"; "default" (the project's default branch, else
+// payloadDefault); "protected" (an exact protected branch name);
+// "default_and_protected" (either). Any other value lets nothing through.
+func BranchNotified(ref, branchesToBeNotified, payloadDefault string, p integration.Project) bool {
 	defaultBranch := p.DefaultBranch
 	if defaultBranch == "" {
-		defaultBranch = payloadDefaultBranch(ev)
+		defaultBranch = payloadDefault
 	}
 	isDefault := ref == defaultBranch
 	protected := p.ProtectedBranches

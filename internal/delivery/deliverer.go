@@ -31,6 +31,8 @@ type Config struct {
 	Deadline time.Duration
 	// BaseURL is glint's external URL, for project links in messages.
 	BaseURL string
+	// Email is the instance's email settings, for the email services.
+	Email integration.Email
 }
 
 // Deliverer carries out deliveries.
@@ -197,7 +199,12 @@ func (d *Deliverer) build(ctx context.Context, p *store.Project, slug string, ev
 	if err != nil {
 		return nil, &errFinal{"cannot open the service's secrets: " + err.Error()}
 	}
-	reqs, err := build(ev, conf, ProjectInfo(p, d.cfg.BaseURL))
+	info := ProjectInfo(p, d.cfg.BaseURL)
+	info.Email = d.cfg.Email
+	if err := d.extras(ctx, p, slug, ev, &info); err != nil {
+		return nil, err
+	}
+	reqs, err := build(ev, conf, info)
 	if err != nil {
 		return nil, &errFinal{err.Error()}
 	}
@@ -224,7 +231,12 @@ type TestOutcome struct {
 // Test sends a sample push for the service now, as GitLab's "Test
 // settings" button, and reports what happened. Nothing is recorded.
 func (d *Deliverer) Test(ctx context.Context, p *store.Project, slug string, user string) (TestOutcome, error) {
-	header, body := event.SamplePush(ProjectInfo(p, d.cfg.BaseURL), user)
+	sample := event.SamplePush
+	if slug == "pipelines-email" {
+		// GitLab's test button makes it send: a pipeline, not a push.
+		sample = event.SamplePipeline
+	}
+	header, body := sample(ProjectInfo(p, d.cfg.BaseURL), user)
 	ev, err := event.Parse(header, body)
 	if err != nil {
 		return TestOutcome{}, err

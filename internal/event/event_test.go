@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -270,6 +271,10 @@ func TestParseErrors(t *testing.T) {
 		{"push without before", "Push Hook", del("push.json", "before"), "missing before"},
 		{"push without project", "Push Hook", set("push.json", nil, "project"), "missing project"},
 		{"tag push without ref", "Tag Push Hook", del("tag_push.json", "ref"), "missing ref"},
+		{"glint_diffs an object", "Push Hook", set("push.json", map[string]any{}, "glint_diffs"), "invalid glint_diffs: object is not an array"},
+		{"glint_diffs entry a string", "Push Hook", set("push.json", []any{"x"}, "glint_diffs"), "invalid glint_diffs: string is not an object"},
+		{"glint_diffs diff a number", "Push Hook", set("push.json", []any{map[string]any{"diff": 1}}, "glint_diffs"), "invalid glint_diffs.diff: number is not a string"},
+		{"glint_diffs_truncated a string", "Push Hook", set("push.json", "yes", "glint_diffs_truncated"), "invalid glint_diffs_truncated: string is not a boolean"},
 		{"issue without attributes", "Issue Hook", del("issue.json", "object_attributes"), "missing object_attributes"},
 		{"issue without iid", "Issue Hook", del("issue.json", "object_attributes", "iid"), "missing object_attributes.iid"},
 		{"issue without title", "Confidential Issue Hook", del("issue.json", "object_attributes", "title"), "missing object_attributes.title"},
@@ -400,5 +405,46 @@ func TestCompareURL(t *testing.T) {
 	}
 	if got := ev.Push.CompareURL("https://gl.example.com/g/p"); got != "https://cgit.example.com/p/diff/?id=bbb&id2=aaa" {
 		t.Errorf("with glint_compare_url: %s", got)
+	}
+}
+
+// TestGlintDiffs: the glint_diffs extension of a push from `glint hook`
+// (contracts item 2) is read into PushEvent; GitLab's payloads, which
+// never carry it, leave it nil.
+func TestGlintDiffs(t *testing.T) {
+	ev, err := event.Parse("Push Hook", fixture(t, "push.json"))
+	if err != nil || ev.Push.GlintDiffs != nil || ev.Push.GlintDiffsTruncated {
+		t.Fatalf("GitLab push: %v %+v", err, ev.Push.GlintDiffs)
+	}
+	body := edit(t, "push.json", func(m map[string]any) {
+		m["glint_diffs"] = []any{map[string]any{"old_path": "a.txt", "new_path": "b.txt", "a_mode": "100644", "b_mode": "100755",
+			"new_file": false, "renamed_file": true, "deleted_file": false, "diff": "@@ -1 +1 @@\n-a\n+b\n"}}
+		m["glint_diffs_truncated"] = true
+	})
+	ev, err = event.Parse("Push Hook", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []event.Diff{{OldPath: "a.txt", NewPath: "b.txt", AMode: "100644", BMode: "100755", RenamedFile: true, Diff: "@@ -1 +1 @@\n-a\n+b\n"}}
+	if !reflect.DeepEqual(ev.Push.GlintDiffs, want) || !ev.Push.GlintDiffsTruncated {
+		t.Errorf("GlintDiffs %+v truncated %v", ev.Push.GlintDiffs, ev.Push.GlintDiffsTruncated)
+	}
+	ev, err = event.Parse("Push Hook", edit(t, "push.json", func(m map[string]any) { m["glint_diffs"] = []any{} }))
+	if err != nil || ev.Push.GlintDiffs == nil || len(ev.Push.GlintDiffs) != 0 {
+		t.Errorf("an empty glint_diffs is a known empty diff: %v %#v", err, ev.Push.GlintDiffs)
+	}
+}
+
+func TestSamplePipeline(t *testing.T) {
+	p := integration.Project{ID: 3, Name: "P", FullName: "G / P", FullPath: "g/p", WebURL: "https://glint.test/g/p", DefaultBranch: "main"}
+	header, body := event.SamplePipeline(p, "jane")
+	ev, err := event.Parse(header, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe := ev.Pipeline
+	if pe == nil || pe.ObjectAttributes.Status != "failed" || pe.ObjectAttributes.Ref != "main" || len(pe.Builds) != 1 ||
+		pe.User == nil || pe.User.Username != "jane" || pe.Project.PathWithNamespace != "g/p" || pe.Commit.ID != pe.ObjectAttributes.SHA {
+		t.Errorf("sample pipeline %+v", pe)
 	}
 }

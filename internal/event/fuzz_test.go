@@ -28,6 +28,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("Issue Hook", []byte(`{"object_kind":"issue","object_attributes":{"iid":1,"title":"t","url":"u","confidential":true}}`))
 	f.Add("Note Hook", []byte(`{"object_kind":"note","object_attributes":{"note":"n","noteable_type":"Issue","url":"u"},"issue":{"iid":1}}`))
 	f.Add("Push Hook", []byte(`{"object_kind":"push","ref":"refs/heads/x","before":"a","after":"b","project":{}}`))
+	f.Add("Push Hook", []byte(`{"object_kind":"push","ref":"refs/heads/x","before":"a","after":"b","project":{},"glint_diffs":[{"old_path":"a","new_path":"a","diff":"@@ -1 +1 @@\n-a\n+b\n"}],"glint_diffs_truncated":true}`))
 	f.Add("Pipeline Hook", []byte(`{"object_kind":"pipeline","object_attributes":{"id":1e30,"status":"x","ref":"r"}}`))
 	f.Add("", []byte(`null`))
 	f.Add("Job Hook", []byte(`[{"object_kind":"build"}]`))

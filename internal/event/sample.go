@@ -103,3 +103,44 @@ func namespace(p integration.Project) string {
 	}
 	return ""
 }
+
+// SamplePipeline is the event "Test settings" sends to Pipeline emails,
+// which GitLab's test button makes send whatever its filters say: a failed
+// pipeline of the sample push's commit on the default branch, with one
+// failed job, triggered by the given user. Failed pipelines on the
+// default branch pass every filter but an unknown branches_to_be_notified.
+func SamplePipeline(p integration.Project, user string) (header string, body []byte) {
+	_, pushBody := SamplePush(p, user)
+	var push PushEvent
+	if err := json.Unmarshal(pushBody, &push); err != nil {
+		panic("event: reading the sample push: " + err.Error())
+	}
+	branch := defaultBranchOr(push.Project.DefaultBranch)
+	pipeline := map[string]any{
+		"object_kind": "pipeline",
+		"object_attributes": map[string]any{
+			"id": 1, "ref": branch, "tag": false, "sha": push.After, "before_sha": push.Before, "source": "push",
+			"status": "failed", "detailed_status": "failed", "stages": []string{"test"},
+			"created_at": "2019-11-22 12:00:00 UTC", "finished_at": "2019-11-22 12:01:00 UTC", "duration": 60,
+		},
+		"merge_request": nil,
+		"user":          map[string]any{"name": user, "username": user, "avatar_url": ""},
+		"project":       push.Project,
+		"commit":        push.Commits[0],
+		"builds": []any{map[string]any{"id": 1, "stage": "test", "name": "test", "status": "failed",
+			"created_at": "2019-11-22 12:00:00 UTC", "started_at": "2019-11-22 12:00:01 UTC", "finished_at": "2019-11-22 12:01:00 UTC",
+			"when": "on_success", "manual": false, "allow_failure": false, "user": nil}},
+	}
+	body, err := json.Marshal(pipeline)
+	if err != nil {
+		panic("event: marshalling the sample pipeline: " + err.Error())
+	}
+	return "Pipeline Hook", body
+}
+
+func defaultBranchOr(branch string) string {
+	if branch == "" {
+		return "master"
+	}
+	return branch
+}

@@ -105,6 +105,19 @@ type PushEvent struct {
 	// GlintCompareURL is glint's extension from "glint hook" (never in
 	// GitLab's payloads): the repository browser's compare page.
 	GlintCompareURL string `json:"glint_compare_url,omitempty"`
+	// GlintDiffs are the push's file diffs, sent by `glint hook
+	// post-receive` (a glint extension; GitLab's payloads never carry
+	// it): nil when absent.
+	GlintDiffs []Diff `json:"glint_diffs,omitempty"`
+	// GlintDiffsTruncated says the hook stopped adding diffs at its bound.
+	GlintDiffsTruncated bool `json:"glint_diffs_truncated,omitempty"`
+	// DeletedCommits are the commits a force push removed (after is an
+	// ancestor of before), oldest first. No payload carries them: the
+	// deliverer fills them from the project's GitLab source.
+	DeletedCommits []Commit `json:"-"`
+	// DiffError says why the deliverer could not fetch the diff from the
+	// project's GitLab source; "" when it did or there is none.
+	DiffError string `json:"-"`
 }
 
 // CompareURL is the page comparing before and after: the hook's own when
@@ -114,6 +127,20 @@ func (e *PushEvent) CompareURL(projectURL string) string {
 		return e.GlintCompareURL
 	}
 	return projectURL + "/compare/" + e.Before + "..." + e.After
+}
+
+// Diff is one file's change, shaped as the entries of GitLab's compare
+// API "diffs" (GET /projects/:id/repository/compare): Diff is the unified
+// diff from its first "@@" hunk line, without the file headers.
+type Diff struct {
+	OldPath     string `json:"old_path"`
+	NewPath     string `json:"new_path"`
+	AMode       string `json:"a_mode"`
+	BMode       string `json:"b_mode"`
+	NewFile     bool   `json:"new_file"`
+	RenamedFile bool   `json:"renamed_file"`
+	DeletedFile bool   `json:"deleted_file"`
+	Diff        string `json:"diff"`
 }
 
 // IssueAttributes are an issue's hook attributes.

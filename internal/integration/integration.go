@@ -29,6 +29,48 @@ type Request struct {
 	// is over one TCP connection, which is then closed, and no answer is
 	// read. Method, URL, Header and InsecureSkipVerify are not used then.
 	TCP string
+	// Mail, when set, is an email to send through the instance's SMTP
+	// server (--smtp-host); Method, URL, Header, Body and
+	// InsecureSkipVerify are not used then.
+	Mail *Mail
+}
+
+// Mail is one email: the message headers and its two parts. The envelope
+// sender is From and the envelope recipients are To and Bcc.
+type Mail struct {
+	FromName string
+	From     string
+	// ReplyTo is empty when the mail has none.
+	ReplyTo string
+	To      []string
+	Bcc     []string
+	Subject string
+	// Header are further headers (X-GitLab-*), in the order they are
+	// written.
+	Header [][2]string
+	Text   string
+	HTML   string
+}
+
+// Email is the instance's email settings (--email-from, --email-reply-to,
+// --email-subject-suffix): the same for every project.
+type Email struct {
+	From          string
+	ReplyTo       string
+	SubjectSuffix string
+}
+
+// IssueTracker is a project's active external issue tracker (Bugzilla,
+// Redmine, YouTrack, Custom Issue Tracker), for linking issue references.
+type IssueTracker struct {
+	// Title is the tracker's title, "Bugzilla" unless the service sets
+	// another.
+	Title string
+	// IssuesURL is the issues_url setting, ":id" standing for the issue.
+	IssuesURL string
+	// LongOnly is true for trackers whose references are only of the
+	// long form "ABC-123" (YouTrack), not "#123".
+	LongOnly bool
 }
 
 // Project is what integrations know of the project an event belongs to.
@@ -42,4 +84,9 @@ type Project struct {
 	// ProtectedBranches are exact branch names (glint treats the default
 	// branch as protected when none are configured).
 	ProtectedBranches []string
+	// Email is the instance's email settings, for the email services.
+	Email Email
+	// IssueTracker is the project's active external issue tracker, nil
+	// when none; only filled for the integrations that link issues.
+	IssueTracker *IssueTracker
 }

@@ -1,5 +1,6 @@
 // Package outbound makes the network calls integrations ask for: HTTP
-// requests (integration.Request) and raw TCP connections (irker). It owns
+// requests (integration.Request), raw TCP connections (irker) and emails,
+// handed to the instance's Mailer (internal/mail). It owns
 // the rules every outbound call follows (GitLab 12.5's §18 "Outbound HTTP
 // rules"): the SSRF guard on every connection, including each redirect hop;
 // one timeout per call; no proxy from the environment; a capped response
@@ -76,6 +77,10 @@ type Options struct {
 	// writes are not affected. Make them with ParseOverride: New panics
 	// on one whose From or To is not an http(s) origin.
 	Overrides []Override
+	// Mailer sends the emails (integration.Request.Mail); nil when the
+	// instance has no SMTP server, and each email then fails with
+	// ErrNoSMTP.
+	Mailer Mailer
 }
 
 // Result is the answer to one HTTP call. Any status is a result, not an
@@ -99,6 +104,9 @@ type Result struct {
 	// there is no answer, so Status is 0 and Header and Body are empty;
 	// the write succeeded.
 	TCP bool
+	// SMTP marks the result of an email (integration.Request.Mail): Status
+	// is the SMTP server's reply code and Body its text.
+	SMTP bool
 }
 
 // Client makes outbound calls. It is safe for concurrent use and should be
@@ -213,6 +221,23 @@ func checkRedirect(max int) func(req *http.Request, via []*http.Request) error {
 // An endpoint override (Options.Overrides) matching r.URL rewrites it
 // first: the rewritten URL is the one checked, sent and named in errors.
 func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error) {
+	return c.do(ctx, r, maxBody)
+}
+
+// Read is Do for an HTTP call whose answer glint reads (a GitLab source's
+// compare API): Body holds up to limit bytes of the response as they came,
+// and a longer body is an error.
+func (c *Client) Read(ctx context.Context, r integration.Request, limit int) (*Result, error) {
+	if r.Mail != nil || r.TCP != "" {
+		return nil, &Error{Method: r.Method, URL: Redact(r.URL), Err: fmt.Errorf("%w: not an HTTP call", ErrInvalidURL)}
+	}
+	return c.do(ctx, r, limit)
+}
+
+func (c *Client) do(ctx context.Context, r integration.Request, limit int) (*Result, error) {
+	if r.Mail != nil {
+		return c.sendMail(ctx, r.Mail)
+	}
 	if r.TCP != "" {
 		return c.sendTCP(ctx, r.TCP, r.Body)
 	}
@@ -248,20 +273,34 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 	}
 	defer resp.Body.Close()
 	res := &Result{Status: resp.StatusCode, Header: resp.Header}
-	var body []byte
+	// A follow-up's answer (Then) and a read (Read) are read whole, up to
+	// their limit; a delivery keeps only the first maxBody bytes.
 	if r.Then != nil {
-		whole, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+		limit = MaxAnswer
+	}
+	var body []byte
+	if r.Then != nil || limit > maxBody {
+		whole, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 		if err != nil {
 			return nil, redactError(method, r.URL, fmt.Errorf("reading the answer: %w", err))
 		}
-		if len(whole) > MaxAnswer {
+		switch {
+		case len(whole) > limit && r.Then == nil:
+			return nil, &Error{Method: method, URL: Redact(r.URL), Err: fmt.Errorf("answer longer than %d bytes", limit)}
+		case len(whole) > limit:
 			res.AnswerErr = &Error{Method: method, URL: Redact(r.URL), Err: ErrAnswerTooLarge}
-		} else {
+		case r.Then == nil:
+			// Read: the body as it came.
+			res.Body, res.Duration = whole, time.Since(start)
+			return res, nil
+		default:
 			res.Answer = whole
 		}
 		// Body must not hold on to the whole answer.
 		body = bytes.Clone(whole[:min(len(whole), maxBody+1)])
 	} else {
+		// The status line is the answer; a body cut short (by the timeout,
+		// say) leaves Body shorter but is not an error.
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	}
 	cut := len(body) > maxBody

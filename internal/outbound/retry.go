@@ -36,7 +36,9 @@ type Outcome struct {
 
 // Classify decides what a call's result means for delivery; it is the one
 // place that rule lives. A 2xx status is success, and so is a raw TCP
-// write (Result.TCP, no status) that returned no error. 408, 429 and 5xx
+// write (Result.TCP, no status) that returned no error. An email's SMTP
+// reply (Result.SMTP) is success when 2xx, retried when 4xx, final when
+// 5xx; an email with no SMTP server configured (ErrNoSMTP) is final. 408, 429 and 5xx
 // are worth retrying, after the Retry-After the target sent if any. Any
 // other status is final. An error with no response is worth retrying
 // (timeouts, refused or reset connections, DNS failures) unless retrying
@@ -59,6 +61,9 @@ func classify(res *Result, err error, now time.Time) Outcome {
 	}
 	if res.TCP && res.Status == 0 {
 		return Outcome{}
+	}
+	if res.SMTP {
+		return classifySMTP(res)
 	}
 	code := res.Status
 	reason := fmt.Sprintf("HTTP %d", code)
@@ -87,6 +92,8 @@ func finalError(err error) (bool, string) {
 	switch {
 	case errors.Is(err, netguard.ErrBlocked):
 		return true, "blocked"
+	case errors.Is(err, ErrNoSMTP):
+		return true, "not sent"
 	case errors.Is(err, ErrInvalidURL):
 		return true, "invalid URL"
 	case errors.Is(err, ErrRedirect):

@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,15 +36,26 @@ func (e *FollowUpError) Unwrap() error { return e.Err }
 // answer larger than MaxAnswer, ends the walk with a *FollowUpError and
 // that request's result.
 //
+// An email the server refused for good (a 5xx reply to one recipient's
+// mail) does not stop the mails to the other recipients: the walk goes on
+// and ends with the first such refusal's result.
+//
 // It is the one walk of follow-ups: the deliverer, "Test settings", the
 // integrations' tests and the end-to-end expectations all use it.
 func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result, error) {
-	var last *Result
+	var last, refused *Result
 	for _, r := range reqs {
 		res, err := send(ctx, r)
 		last = res
-		if err != nil || Classify(res, nil).Reason != "" {
+		if err != nil {
 			return res, err
+		}
+		if o := Classify(res, nil); o.Reason != "" {
+			if r.Mail != nil && !o.Retry {
+				refused = cmp.Or(refused, res)
+				continue
+			}
+			return res, nil
 		}
 		if r.Then == nil {
 			continue
@@ -62,7 +74,7 @@ func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result
 			return last, err
 		}
 	}
-	return last, nil
+	return cmp.Or(refused, last), nil
 }
 
 // Walk is Walk through c.Do.

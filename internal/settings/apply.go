@@ -45,6 +45,10 @@ var _ Sealer = (*secret.Keyring)(nil)
 // AD is the additional data a secret field is sealed with.
 func AD(slug, field string) string { return "glint:" + slug + ":" + field }
 
+// GitLabSourceTokenAD is the additional data a project's GitLab source
+// token is sealed with (no service slug has an underscore).
+var GitLabSourceTokenAD = AD("gitlab_source", "token")
+
 // Initialize gives a service that was never stored its defaults.
 func Initialize(s *catalog.Service, rec *store.Service) {
 	rec.Slug = s.Slug

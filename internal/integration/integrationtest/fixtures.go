@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
+	"github.com/glint-dev/glint/internal/mail"
 )
 
 // Fixtures is where the GitLab webhook fixtures live, seen from the
@@ -115,6 +117,10 @@ func Dump(reqs ...integration.Request) []byte {
 		if i > 0 {
 			out.WriteString("\n----\n\n")
 		}
+		if r.Mail != nil {
+			out.Write(DumpMail(r.Mail))
+			continue
+		}
 		fmt.Fprintf(&out, "%s %s\n", r.Method, r.URL)
 		names := make([]string, 0, len(r.Header))
 		for name := range r.Header {
@@ -156,6 +162,33 @@ func Dump(reqs ...integration.Request) []byte {
 			}
 		}
 		fmt.Fprintf(&out, "\n# body\n%s\n", r.Body)
+	}
+	return out.Bytes()
+}
+
+// DumpMail is an email as it is sent, for golden files: its envelope, the
+// message's headers (with a fixed Date and Message-ID, MIME boundaries
+// numbered), then each part's headers and its body decoded from its
+// transfer encoding. The message is parsed back as a mail reader would,
+// so a golden file also shows that it parses.
+func DumpMail(m *integration.Mail) []byte {
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "# SMTP envelope: from %s to %s\n", m.From, strings.Join(slices.Concat(m.To, m.Bcc), ", "))
+	raw, err := mail.Render(m, time.Date(2019, 11, 22, 12, 0, 0, 0, time.UTC), "golden@glint.test")
+	if err != nil {
+		fmt.Fprintf(&out, "# the message does not render: %v\n", err)
+		return out.Bytes()
+	}
+	head, _, _ := bytes.Cut(raw, []byte("\n\n"))
+	out.Write(head)
+	out.WriteString("\n")
+	parts, err := mail.Parts(raw)
+	if err != nil {
+		fmt.Fprintf(&out, "# the message does not parse: %v\n", err)
+		return out.Bytes()
+	}
+	for _, p := range parts {
+		fmt.Fprintf(&out, "\n# part %s (%s)\n%s", p.ContentType, p.Encoding, p.Body)
 	}
 	return out.Bytes()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/buildkite"
 	"github.com/glint-dev/glint/internal/integration/campfire"
 	"github.com/glint-dev/glint/internal/integration/droneci"
+	"github.com/glint-dev/glint/internal/integration/emailsonpush"
 	"github.com/glint-dev/glint/internal/integration/flowdock"
 	"github.com/glint-dev/glint/internal/integration/github"
 	"github.com/glint-dev/glint/internal/integration/hangoutschat"
@@ -21,6 +22,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/mattermost"
 	"github.com/glint-dev/glint/internal/integration/msteams"
 	"github.com/glint-dev/glint/internal/integration/packagist"
+	"github.com/glint-dev/glint/internal/integration/pipelinesemail"
 	"github.com/glint-dev/glint/internal/integration/pivotaltracker"
 	"github.com/glint-dev/glint/internal/integration/pushover"
 	"github.com/glint-dev/glint/internal/integration/slack"
@@ -53,6 +55,8 @@ var builders = map[string]Builder{
 	"microsoft-teams":    msteams.Build,
 	"pushover":           pushover.Build,
 	"slack":              slack.Build,
+	"emails-on-push":     emailsonpush.Build,
+	"pipelines-email":    pipelinesemail.Build,
 }
 
 // Lookup returns the builder of a service, if glint acts for it.

@@ -25,6 +25,7 @@ var dumpTables = []struct {
 	{"projects", nil, true},
 	{"members", nil, false},
 	{"services", []string{"active"}, true},
+	{"gitlab_sources", nil, false},
 	{"events", nil, true},
 	{"deliveries", nil, true},
 	{"delivery_attempts", nil, false},
