@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/gitlabapi"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/slashcmd"
 	"github.com/glint-dev/glint/internal/store"
@@ -72,12 +73,43 @@ func (s *Server) slashTrigger(slug string) http.HandlerFunc {
 		}
 		text, _ := params["text"].(string)
 		trigger, _ := params["command"].(string)
-		resp := slashcmd.Answer(slashcmd.Request{
+		req := slashcmd.Request{
 			Trigger: trigger, Text: text, ProjectURL: s.opt.BaseURL + "/" + p.FullPath(),
 			Slack: svc.Slug == "slack-slash-commands",
-		})
+		}
+		resp, ok := s.slashOnSource(w, r, p, svc.Slug, req)
+		if !ok {
+			return
+		}
 		writeJSON(w, resp.Status, resp)
 	}
+}
+
+// slashOnSource answers a slash command: carried out on the project's
+// GitLab source when it has one, as the source token's user; GitLab's
+// help or glint's explanation otherwise. ok is false when the answer
+// (a 5xx: the database is out of reach) has been written.
+func (s *Server) slashOnSource(w http.ResponseWriter, r *http.Request, p *store.Project, slug string, req slashcmd.Request) (slashcmd.Response, bool) {
+	src, err := s.st.GitLabSource(r.Context(), p.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return slashcmd.Answer(req), true
+	}
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return slashcmd.Response{}, false
+	}
+	token, err := s.opt.Sealer.Open(src.SealedToken, settings.GitLabSourceTokenAD)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "cannot open the GitLab source's token", "project_id", p.ID, "err", err)
+		return slashcmd.NotSuccessful([]string{"the project's GitLab source token cannot be opened"}), true
+	}
+	gl := &gitlabapi.Client{BaseURL: src.URL, Token: token, Project: p.FullPath(), HTTP: s.opt.Outbound}
+	resp, err := slashcmd.Execute(r.Context(), gl, req)
+	if err != nil {
+		// The client's errors name the URL redacted, never the token.
+		s.log.WarnContext(r.Context(), "slash command: the GitLab source failed", "service", slug, "project_id", p.ID, "err", err)
+	}
+	return resp, true
 }
 
 // tokenParam reads the token as Grape's String type coerces it; ok is

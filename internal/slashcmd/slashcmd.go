@@ -24,12 +24,15 @@ const (
 )
 
 // Response is the answer to a slash command, keys in GitLab's order: its
-// presenters build {response_type, status} and merge the text in.
+// presenters build {response_type, status} and merge the text and the
+// attachments in.
 type Response struct {
 	ResponseType string `json:"response_type"`
 	// Status is also the HTTP status of the answer, as GitLab's API sets it.
 	Status int    `json:"status"`
-	Text   string `json:"text"`
+	Text   string `json:"text,omitempty"`
+	// Attachments are *Attachment or *SearchAttachment values.
+	Attachments []any `json:"attachments,omitempty"`
 }
 
 // Command is one of GitLab's slash commands.
@@ -46,8 +49,9 @@ type Command struct {
 // ws is Ruby's \s (ASCII whitespace), which GitLab's patterns use.
 const ws = `[ \t\n\v\f\r]`
 
-// commands are GitLab 12.5's (Gitlab::SlashCommands::Command::COMMANDS), in
-// its order, with its patterns and help lines. deploy and run are
+// commands are GitLab's (Gitlab::SlashCommands::Command::COMMANDS), in
+// its order, with its patterns and help lines: 12.5's, and "issue close"
+// and "issue comment", which GitLab added after 12.5 before "deploy". deploy and run are
 // available when the project has builds enabled, which glint assumes (the
 // GitLab default).
 var commands = []Command{
@@ -59,6 +63,10 @@ var commands = []Command{
 		pattern: regexp.MustCompile(`\Aissue` + ws + `+search` + ws + `+(?P<query>.*)`)},
 	{Name: "issue move", Help: "issue move <issue_id> (to)? <project_path>", lacks: "issues",
 		pattern: regexp.MustCompile(`\Aissue` + ws + `+move` + ws + `+#?(?P<iid>\d+)` + ws + `+(?:to` + ws + `+)?(?P<project_path>[^ \t\n\v\f\r]+)`)},
+	{Name: "issue close", Help: "issue close <id>", lacks: "issues",
+		pattern: regexp.MustCompile(`\Aissue` + ws + `+close` + ws + `+#?(?P<iid>\d+)`)},
+	{Name: "issue comment", Help: "issue comment <id> *`⇧ Shift`*+*`↵ Enter`* <comment>", lacks: "issues",
+		pattern: regexp.MustCompile(`\Aissue` + ws + `+comment` + ws + `+#?(?P<iid>\d+)\n*(?P<note>(.|\n)*)`)},
 	{Name: "deploy", Help: "deploy <environment> to <target-environment>", lacks: "environments or deployments",
 		pattern: regexp.MustCompile(`\Adeploy` + ws + `+(?P<from>\S+.*)` + ws + `+to+` + ws + `+(?P<to>\S+.*)\z`)},
 	{Name: "run", Help: "run <command> <arguments>", lacks: "CI pipelines or jobs",
@@ -71,12 +79,8 @@ func Commands() []Command { return append([]Command(nil), commands...) }
 // Match returns the first command whose pattern matches text, as GitLab's
 // Command#match_command; ok is false when none does.
 func Match(text string) (c Command, ok bool) {
-	for _, c := range commands {
-		if c.pattern.MatchString(text) {
-			return c, true
-		}
-	}
-	return Command{}, false
+	p, ok := Parse(text)
+	return p.Command, ok
 }
 
 // Request is what Answer needs of a slash command request.
