@@ -33,7 +33,8 @@ type GitLab interface {
 // help). An error of the remote GitLab is answered with GitLab's text for
 // it (not found, not allowed, the validation errors) or, when GitLab has
 // none (unreachable, a 5xx), with GitLab's "not successful" header and the
-// reason; err is then that error, for the caller to log. The answer is
+// reason; err is then that error (not for a 404, 400 or 422: those are
+// answers), for the caller to log. The answer is
 // never a failure of its own: its status is always 200.
 func Execute(ctx context.Context, gl GitLab, r Request) (resp Response, err error) {
 	p, ok := Parse(r.Text)
@@ -43,6 +44,10 @@ func Execute(ctx context.Context, gl GitLab, r Request) (resp Response, err erro
 	resp, err = execute(ctx, gl, p)
 	if err != nil {
 		resp = failure(err)
+		// Not found and refused input are answers, not failures.
+		if st := gitlabapi.StatusOf(err); st == http.StatusNotFound || st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
+			err = nil
+		}
 	}
 	if r.Slack {
 		resp = SlackFormat(resp)
