@@ -100,14 +100,16 @@ func (s *Server) slashOnSource(w http.ResponseWriter, r *http.Request, p *store.
 	}
 	token, err := s.opt.Sealer.Open(src.SealedToken, settings.GitLabSourceTokenAD)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "cannot open the GitLab source's token", "project_id", p.ID, "err", err)
+		s.log.ErrorContext(r.Context(), "cannot open the GitLab source's token", "project_id", p.ID, "err", err,
+			"request_id", RequestID(r.Context()))
 		return slashcmd.NotSuccessful([]string{"the project's GitLab source token cannot be opened"}), true
 	}
 	gl := &gitlabapi.Client{BaseURL: src.URL, Token: token, Project: p.FullPath(), HTTP: s.opt.Outbound}
 	resp, err := slashcmd.Execute(r.Context(), gl, req)
 	if err != nil {
 		// The client's errors name the URL redacted, never the token.
-		s.log.WarnContext(r.Context(), "slash command: the GitLab source failed", "service", slug, "project_id", p.ID, "err", err)
+		s.log.WarnContext(r.Context(), "slash command: the GitLab source failed", "service", slug, "project_id", p.ID, "err", err,
+			"request_id", RequestID(r.Context()))
 	}
 	return resp, true
 }
