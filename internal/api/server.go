@@ -40,8 +40,8 @@ type Options struct {
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// Outbound sends the calls to a project's GitLab source (slash
-	// commands); nil is a guarded client that reaches local addresses
-	// only when Policy.AllowLocal.
+	// commands), made by SourceClient; nil is SourceClient's with local
+	// addresses reached only when Policy.AllowLocal.
 	Outbound gitlabapi.Reader
 }
 
@@ -73,7 +73,7 @@ func New(opt Options) *Server {
 	}
 	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
 	if opt.Outbound == nil {
-		opt.Outbound = outbound.New(outbound.Options{AllowLocal: opt.Policy.AllowLocal, UserAgent: "glint/" + opt.Version})
+		opt.Outbound = SourceClient(outbound.Options{AllowLocal: opt.Policy.AllowLocal, UserAgent: "glint/" + opt.Version})
 	}
 	s := &Server{opt: opt, st: opt.Store, log: opt.Logger, metrics: newMetrics(opt.Registry)}
 	s.handler = s.middleware(s.routes())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/gitlabapi"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/slashcmd"
 	"github.com/glint-dev/glint/internal/store"
@@ -142,4 +143,13 @@ func tokenMatches(given, stored string) bool {
 	}
 	g, st := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(stored))
 	return subtle.ConstantTimeCompare(g[:], st[:]) == 1
+}
+
+// SourceClient is the guarded outbound client for the calls to GitLab
+// sources: opts, but it follows no redirect, since a redirect to another
+// host would carry the source token (PRIVATE-TOKEN is no header Go's
+// client drops): a 3xx is GitLab's answer.
+func SourceClient(opts outbound.Options) *outbound.Client {
+	opts.MaxRedirects = -1
+	return outbound.New(opts)
 }

@@ -2,10 +2,13 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/glint-dev/glint/internal/gitlabapi/gitlabtest"
@@ -129,4 +132,30 @@ func TestSlashGitLabSourceFailures(t *testing.T) {
 			t.Errorf("without a source: %q", got)
 		}
 	})
+}
+
+// TestSlashGitLabSourceNoRedirect: a source that redirects elsewhere does
+// not get the token sent there; its 3xx is the answer.
+func TestSlashGitLabSourceNoRedirect(t *testing.T) {
+	e, pid, _ := slashSourceEnv(t, sqliteEngine())
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Private-Token") != "" {
+			leaked.Add(1)
+		}
+		w.WriteHeader(200)
+	}))
+	defer other.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer redirecting.Close()
+	e.must(200, "PUT", fmt.Sprintf("/api/v4/projects/%d/gitlab_source", pid), e.root, map[string]any{"url": redirecting.URL, "token": sourceToken})
+	r := e.trigger(triggerPath(pid, "slack"), command(slackToken, "issue show 1"))
+	if got := r.json(t)["text"]; r.status != 200 || got != "The action was not successful, because:\n- the project's GitLab answered HTTP 302" {
+		t.Errorf("status %d text %q", r.status, got)
+	}
+	if leaked.Load() != 0 {
+		t.Error("the source token followed the redirect")
+	}
 }

@@ -45,13 +45,10 @@ type DeliveryConfig struct {
 // Delivery is a running delivery half.
 type Delivery struct {
 	Pipeline *delivery.Pipeline
-	// Client is the guarded outbound client of the deliveries (with the
-	// endpoint overrides), shared with the API's calls to GitLab sources.
-	Client  *outbound.Client
-	queue   *delivery.Queue
-	closeDB func()
-	cancel  context.CancelFunc
-	done    chan struct{}
+	queue    *delivery.Queue
+	closeDB  func()
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // StartDelivery starts River on the node's database and the workers that
@@ -72,7 +69,7 @@ func StartDelivery(ctx context.Context, c Config, st *sqlstore.DB, sealer settin
 	}
 	d := delivery.NewDeliverer(st, sealer, client, delivery.Config{MaxAttempts: dc.MaxAttempts, Deadline: dc.Deadline, BaseURL: dc.BaseURL, Email: dc.Email}, log, metrics)
 	qc := delivery.QueueConfig{Workers: dc.Workers, FetchPoll: dc.FetchPoll, AttemptTimeout: 2*dc.AttemptTimeout + 5*time.Second, Sweep: dc.Sweep, Logger: log}
-	out := &Delivery{Client: client}
+	out := &Delivery{}
 	var q *delivery.Queue
 	var err error
 	if st.DialectName() == "postgres" {
