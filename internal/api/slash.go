@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/gitlabapi"
 	"github.com/glint-dev/glint/internal/outbound"
@@ -91,8 +93,13 @@ func (s *Server) slashTrigger(slug string) http.HandlerFunc {
 // help or glint's explanation otherwise. ok is false when the answer
 // (a 5xx: the database is out of reach) has been written.
 func (s *Server) slashOnSource(w http.ResponseWriter, r *http.Request, p *store.Project, slug string, req slashcmd.Request) (slashcmd.Response, bool) {
+	command := "help"
+	if parsed, ok := slashcmd.Parse(req.Text); ok {
+		command = parsed.Command.Name
+	}
 	src, err := s.st.GitLabSource(r.Context(), p.ID)
 	if errors.Is(err, store.ErrNotFound) {
+		s.metrics.slash.WithLabelValues(slug, command, "no_source").Inc()
 		return slashcmd.Answer(req), true
 	}
 	if err != nil {
@@ -103,16 +110,29 @@ func (s *Server) slashOnSource(w http.ResponseWriter, r *http.Request, p *store.
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "cannot open the GitLab source's token", "project_id", p.ID, "err", err,
 			"request_id", RequestID(r.Context()))
+		s.metrics.slash.WithLabelValues(slug, command, "source_failed").Inc()
 		return slashcmd.NotSuccessful([]string{"the project's GitLab source token cannot be opened"}), true
 	}
 	gl := &gitlabapi.Client{BaseURL: src.URL, Token: token, Project: p.FullPath(), HTTP: s.opt.Outbound}
 	resp, err := slashcmd.Execute(r.Context(), gl, req)
+	outcome := "answered"
 	if err != nil {
+		outcome = "source_failed"
 		// The client's errors name the URL redacted, never the token.
 		s.log.WarnContext(r.Context(), "slash command: the GitLab source failed", "service", slug, "project_id", p.ID, "err", err,
 			"request_id", RequestID(r.Context()))
 	}
+	s.metrics.slash.WithLabelValues(slug, command, outcome).Inc()
 	return resp, true
+}
+
+// newSlashMetric is glint_slash_commands_total; its labels are bounded:
+// two services, GitLab's eight commands and "help", three outcomes.
+func newSlashMetric() *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "glint_slash_commands_total",
+		Help: "Slash commands answered, by service, command (or help) and outcome (no_source, answered, source_failed).",
+	}, []string{"service", "command", "outcome"})
 }
 
 // tokenParam reads the token as Grape's String type coerces it; ok is

@@ -90,6 +90,15 @@ func TestSlashOnGitLabSource(t *testing.T) {
 		if strings.Contains(e.logs.String(), sourceToken) {
 			t.Error("the source token is in the logs")
 		}
+		m := string(e.must(200, "GET", "/metrics", "", nil).body)
+		for _, want := range []string{
+			`glint_slash_commands_total{command="deploy",outcome="answered",service="mattermost-slash-commands"} 2`,
+			`glint_slash_commands_total{command="issue move",outcome="answered",service="mattermost-slash-commands"} 1`,
+		} {
+			if !strings.Contains(m, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
 	})
 }
 
@@ -130,6 +139,17 @@ func TestSlashGitLabSourceFailures(t *testing.T) {
 		e.must(204, "DELETE", base, e.root, nil)
 		if got, _ := ask("issue show 1")["text"].(string); !strings.HasPrefix(got, "Sorry, `/gitlab issue show` is not available here") {
 			t.Errorf("without a source: %q", got)
+		}
+		m := string(e.must(200, "GET", "/metrics", "", nil).body)
+		for _, want := range []string{
+			`glint_slash_commands_total{command="issue show",outcome="source_failed",service="mattermost-slash-commands"} 1`,
+			`glint_slash_commands_total{command="issue close",outcome="source_failed",service="mattermost-slash-commands"} 1`,
+			`glint_slash_commands_total{command="deploy",outcome="source_failed",service="mattermost-slash-commands"} 1`,
+			`glint_slash_commands_total{command="issue show",outcome="no_source",service="mattermost-slash-commands"} 1`,
+		} {
+			if !strings.Contains(m, want) {
+				t.Errorf("metrics lack %s", want)
+			}
 		}
 	})
 }
