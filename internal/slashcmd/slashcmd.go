@@ -1,12 +1,15 @@
 // Package slashcmd answers the slash commands Slack and Mattermost send to
 // GitLab 12.5's "Slack slash commands" and "Mattermost slash commands"
 // services (spec §12): it matches the command text against GitLab's
-// commands, first match wins, and words the answer.
+// commands, first match wins (Parse, pure), and words the answer.
 //
-// glint holds projects and their services, not issues, environments or CI
-// pipelines, so every command that needs them is answered with an
-// ephemeral message saying so; anything else gets GitLab's help. It is
-// pure: no I/O, no storage, no HTTP.
+// When the project has a GitLab source, Execute carries issue show, new,
+// search, close and comment and deploy out on it (through the GitLab
+// interface, package gitlabapi) and words the outcome with GitLab's
+// presenters (present.go, pure). Without one, Answer says for every
+// command that needs issues, environments or CI pipelines that glint holds
+// none; anything else gets GitLab's help. Answer is pure: no I/O, no
+// storage, no HTTP.
 package slashcmd
 
 import (
