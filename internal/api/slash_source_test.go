@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/gitlabapi/gitlabtest"
 	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/store"
 )
 
 const sourceToken = "glpat-s0urce-t0ken-for-slash"
@@ -140,8 +142,19 @@ func TestSlashGitLabSourceFailures(t *testing.T) {
 		if got, _ := ask("issue show 1")["text"].(string); !strings.HasPrefix(got, "Sorry, `/gitlab issue show` is not available here") {
 			t.Errorf("without a source: %q", got)
 		}
+		// A sealed token that does not open (say, its key is gone): an answer, and an error logged.
+		if err := e.st.PutGitLabSource(context.Background(), &store.GitLabSource{ProjectID: pid, URL: url, SealedToken: "not-sealed"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := ask("issue search x")["text"]; got != "The action was not successful, because:\n- the project's GitLab source token cannot be opened" {
+			t.Errorf("token not opened: %q", got)
+		}
+		if !strings.Contains(e.logs.String(), "cannot open the GitLab source's token") {
+			t.Error("no error logged for a token that does not open")
+		}
 		m := string(e.must(200, "GET", "/metrics", "", nil).body)
 		for _, want := range []string{
+			`glint_slash_commands_total{command="issue search",outcome="source_failed",service="mattermost-slash-commands"} 1`,
 			`glint_slash_commands_total{command="issue show",outcome="source_failed",service="mattermost-slash-commands"} 1`,
 			`glint_slash_commands_total{command="issue close",outcome="source_failed",service="mattermost-slash-commands"} 1`,
 			`glint_slash_commands_total{command="deploy",outcome="source_failed",service="mattermost-slash-commands"} 1`,
