@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/glint-dev/glint/internal/auth"
+	"github.com/glint-dev/glint/internal/gitlabapi"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
 )
@@ -37,6 +39,10 @@ type Options struct {
 	Events Events
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Outbound sends the calls to a project's GitLab source (slash
+	// commands), made by SourceClient; nil is SourceClient's with local
+	// addresses reached only when Policy.AllowLocal.
+	Outbound gitlabapi.Reader
 }
 
 // Server is the HTTP interface.
@@ -66,6 +72,9 @@ func New(opt Options) *Server {
 		opt.RequestTimeout = 30 * time.Second
 	}
 	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
+	if opt.Outbound == nil {
+		opt.Outbound = SourceClient(outbound.Options{AllowLocal: opt.Policy.AllowLocal, UserAgent: "glint/" + opt.Version})
+	}
 	s := &Server{opt: opt, st: opt.Store, log: opt.Logger, metrics: newMetrics(opt.Registry)}
 	s.handler = s.middleware(s.routes())
 	return s

@@ -1,12 +1,15 @@
 // Package slashcmd answers the slash commands Slack and Mattermost send to
 // GitLab 12.5's "Slack slash commands" and "Mattermost slash commands"
 // services (spec §12): it matches the command text against GitLab's
-// commands, first match wins, and words the answer.
+// commands, first match wins (Parse, pure), and words the answer.
 //
-// glint holds projects and their services, not issues, environments or CI
-// pipelines, so every command that needs them is answered with an
-// ephemeral message saying so; anything else gets GitLab's help. It is
-// pure: no I/O, no storage, no HTTP.
+// When the project has a GitLab source, Execute carries issue show, new,
+// search, close and comment and deploy out on it (through the GitLab
+// interface, package gitlabapi) and words the outcome with GitLab's
+// presenters (present.go, pure). Without one, Answer says for every
+// command that needs issues, environments or CI pipelines that glint holds
+// none; anything else gets GitLab's help. Answer is pure: no I/O, no
+// storage, no HTTP.
 package slashcmd
 
 import (
@@ -24,12 +27,15 @@ const (
 )
 
 // Response is the answer to a slash command, keys in GitLab's order: its
-// presenters build {response_type, status} and merge the text in.
+// presenters build {response_type, status} and merge the text and the
+// attachments in.
 type Response struct {
 	ResponseType string `json:"response_type"`
 	// Status is also the HTTP status of the answer, as GitLab's API sets it.
 	Status int    `json:"status"`
-	Text   string `json:"text"`
+	Text   string `json:"text,omitempty"`
+	// Attachments are *Attachment or *SearchAttachment values.
+	Attachments []any `json:"attachments,omitempty"`
 }
 
 // Command is one of GitLab's slash commands.
@@ -46,8 +52,9 @@ type Command struct {
 // ws is Ruby's \s (ASCII whitespace), which GitLab's patterns use.
 const ws = `[ \t\n\v\f\r]`
 
-// commands are GitLab 12.5's (Gitlab::SlashCommands::Command::COMMANDS), in
-// its order, with its patterns and help lines. deploy and run are
+// commands are GitLab's (Gitlab::SlashCommands::Command::COMMANDS), in
+// its order, with its patterns and help lines: 12.5's, and "issue close"
+// and "issue comment", which GitLab added after 12.5 before "deploy". deploy and run are
 // available when the project has builds enabled, which glint assumes (the
 // GitLab default).
 var commands = []Command{
@@ -59,6 +66,10 @@ var commands = []Command{
 		pattern: regexp.MustCompile(`\Aissue` + ws + `+search` + ws + `+(?P<query>.*)`)},
 	{Name: "issue move", Help: "issue move <issue_id> (to)? <project_path>", lacks: "issues",
 		pattern: regexp.MustCompile(`\Aissue` + ws + `+move` + ws + `+#?(?P<iid>\d+)` + ws + `+(?:to` + ws + `+)?(?P<project_path>[^ \t\n\v\f\r]+)`)},
+	{Name: "issue close", Help: "issue close <id>", lacks: "issues",
+		pattern: regexp.MustCompile(`\Aissue` + ws + `+close` + ws + `+#?(?P<iid>\d+)`)},
+	{Name: "issue comment", Help: "issue comment <id> *`⇧ Shift`*+*`↵ Enter`* <comment>", lacks: "issues",
+		pattern: regexp.MustCompile(`\Aissue` + ws + `+comment` + ws + `+#?(?P<iid>\d+)\n*(?P<note>(.|\n)*)`)},
 	{Name: "deploy", Help: "deploy <environment> to <target-environment>", lacks: "environments or deployments",
 		pattern: regexp.MustCompile(`\Adeploy` + ws + `+(?P<from>\S+.*)` + ws + `+to+` + ws + `+(?P<to>\S+.*)\z`)},
 	{Name: "run", Help: "run <command> <arguments>", lacks: "CI pipelines or jobs",
@@ -71,12 +82,8 @@ func Commands() []Command { return append([]Command(nil), commands...) }
 // Match returns the first command whose pattern matches text, as GitLab's
 // Command#match_command; ok is false when none does.
 func Match(text string) (c Command, ok bool) {
-	for _, c := range commands {
-		if c.pattern.MatchString(text) {
-			return c, true
-		}
-	}
-	return Command{}, false
+	p, ok := Parse(text)
+	return p.Command, ok
 }
 
 // Request is what Answer needs of a slash command request.

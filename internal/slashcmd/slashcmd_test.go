@@ -27,6 +27,12 @@ func TestMatch(t *testing.T) {
 		{"issue move #12 to group/other", "issue move"},
 		{"issue move 12 group/other", "issue move"},
 		{"issue move 12", ""},
+		{"issue close #7", "issue close"},
+		{"issue close 7 now", "issue close"},
+		{"issue close", ""},
+		{"issue comment 7\nLooks good", "issue comment"},
+		{"issue comment #7", "issue comment"},
+		{"issue comment x", ""},
 		{"deploy staging to production", "deploy"},
 		{"deploy review/app to production now", "deploy"},
 		{"deploy staging", ""},
@@ -58,6 +64,8 @@ const helpText = "*Available commands*\n" +
 	"/gitlab issue new <title> *`⇧ Shift`*+*`↵ Enter`* <description>\n" +
 	"/gitlab issue search <your query>\n" +
 	"/gitlab issue move <issue_id> (to)? <project_path>\n" +
+	"/gitlab issue close <id>\n" +
+	"/gitlab issue comment <id> *`⇧ Shift`*+*`↵ Enter`* <comment>\n" +
 	"/gitlab deploy <environment> to <target-environment>\n" +
 	"/gitlab run <command> <arguments>\n" +
 	"\n" +
@@ -98,6 +106,8 @@ func TestAnswer(t *testing.T) {
 		{"issue new", "issue new Title\nBody", notHeld("issue new", "issues"), false},
 		{"issue search", "issue search x", notHeld("issue search", "issues"), true},
 		{"issue move", "issue move 1 to a/b", notHeld("issue move", "issues"), false},
+		{"issue close", "issue close 1", notHeld("issue close", "issues"), false},
+		{"issue comment", "issue comment 1\nhi", notHeld("issue comment", "issues"), false},
 		{"deploy", "deploy staging to production", notHeld("deploy", "environments or deployments"), false},
 		{"run", "run build", notHeld("run", "CI pipelines or jobs"), false},
 	}
@@ -159,7 +169,7 @@ func TestCommands(t *testing.T) {
 	for _, c := range slashcmd.Commands() {
 		names = append(names, c.Name)
 	}
-	if got, want := strings.Join(names, ","), "issue show,issue new,issue search,issue move,deploy,run"; got != want {
+	if got, want := strings.Join(names, ","), "issue show,issue new,issue search,issue move,issue close,issue comment,deploy,run"; got != want {
 		t.Errorf("commands %s, want %s", got, want)
 	}
 }
