@@ -194,6 +194,11 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 	if r.TCP != "" {
 		return c.sendTCP(ctx, r.TCP, r.Body)
 	}
+	return c.do(ctx, r, maxBody)
+}
+
+// do sends an HTTP request and keeps up to limit bytes of the answer.
+func (c *Client) do(ctx context.Context, r integration.Request, limit int) (*Result, error) {
 	r.URL, _ = rewrite(c.opts.Overrides, r.URL)
 	method := r.Method
 	if method == "" {
@@ -227,10 +232,10 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 	defer resp.Body.Close()
 	// The status line is the answer; a body cut short (by the timeout,
 	// say) leaves Body shorter but is not an error.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	cut := len(body) > maxBody
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	cut := len(body) > limit
 	if cut {
-		body = body[:maxBody]
+		body = body[:limit]
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	return &Result{
