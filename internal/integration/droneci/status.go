@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/glint-dev/glint/internal/chatmsg"
 	"github.com/glint-dev/glint/internal/integration"
@@ -18,7 +17,7 @@ import (
 // with TLS verification as enable_ssl_verification says. URI.join
 // resolves each part against the one before (RFC 3986), so a drone_url
 // with a path but no trailing slash loses its last segment, as in GitLab.
-// The ref is escaped as Ruby's URI.encode does (uriEncode). The build
+// The ref is escaped as Ruby's URI.encode does (servicehook.URIEncode). The build
 // page is URI.join(<drone_url>, "gitlab/<full path>/redirect/commits/<sha>",
 // "?branch=<ref>"). The answer is read by readStatus.
 func Status(settings map[string]any, p integration.Project, sha, ref string) (integration.StatusQuery, error) {
@@ -33,8 +32,8 @@ func Status(settings map[string]any, p integration.Project, sha, ref string) (in
 	if err := servicehook.Base("droneci", "drone_url", droneURL); err != nil {
 		return integration.StatusQuery{}, err
 	}
-	branch := "?branch=" + uriEncode(ref)
-	target, err := join(droneURL, "gitlab/"+p.FullPath+"/commits/"+sha, branch+"&access_token="+uriEncode(token))
+	branch := "?branch=" + servicehook.URIEncode(ref)
+	target, err := join(droneURL, "gitlab/"+p.FullPath+"/commits/"+sha, branch+"&access_token="+servicehook.URIEncode(token))
 	if err != nil {
 		return integration.StatusQuery{}, err
 	}
@@ -94,25 +93,4 @@ func join(base string, parts ...string) (string, error) {
 		u = u.ResolveReference(ref)
 	}
 	return u.String(), nil
-}
-
-// uriEncode is Ruby's URI.encode (URI::DEFAULT_PARSER.escape): every byte
-// but letters, digits and -_.!~*'();/?:@&=+$,[] percent-encoded.
-func uriEncode(s string) string {
-	const keep = "-_.!~*'();/?:@&=+$,[]"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(keep, c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteString("%" + strings.ToUpper(hex(c)))
-	}
-	return b.String()
-}
-
-func hex(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&15]})
 }
