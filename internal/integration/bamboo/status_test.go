@@ -8,6 +8,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/bamboo"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 )
 
 const sha = "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327"
@@ -56,7 +57,7 @@ func TestStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var gotPath, gotQuery, gotAuth string
-			base := integrationtest.StandIn(t, tt.tls, func(w http.ResponseWriter, r *http.Request) {
+			base := readbacktest.StandIn(t, tt.tls, func(w http.ResponseWriter, r *http.Request) {
 				gotPath, gotQuery, gotAuth = r.URL.EscapedPath(), r.URL.RawQuery, r.Header.Get("Authorization")
 				w.Header().Set("Content-Type", "application/xml")
 				w.WriteHeader(tt.code)
@@ -67,7 +68,7 @@ func TestStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := integrationtest.ReadStatus(t, q)
+			got := readbacktest.ReadStatus(t, q)
 			want := integration.CommitStatus{Status: tt.status, BuildPage: base + tt.page}
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
@@ -85,7 +86,7 @@ func TestStatus(t *testing.T) {
 // TestStatusRefused: no answer at all is GitLab's :error, and no
 // credentials means no os_authType and no Authorization.
 func TestStatusRefused(t *testing.T) {
-	base := integrationtest.RefusedURL(t)
+	base := readbacktest.RefusedURL(t)
 	q, err := bamboo.Status(integrationtest.Props(noCreds, "bamboo_url", base), integration.Project{}, sha, "")
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +94,7 @@ func TestStatusRefused(t *testing.T) {
 	if q.Request.URL != base+"/rest/api/latest/result/byChangeset/"+sha || q.Request.Header.Get("Authorization") != "" || !q.Request.InsecureSkipVerify {
 		t.Errorf("request %+v", q.Request)
 	}
-	got := integrationtest.ReadStatus(t, q)
+	got := readbacktest.ReadStatus(t, q)
 	if want := (integration.CommitStatus{Status: "error", BuildPage: base + "/browse/PROJ-PLAN"}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/buildkite"
-	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 )
 
 const sha = "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327"
@@ -37,7 +37,7 @@ func TestStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got string
-			base := integrationtest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
+			base := readbacktest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
 				got = r.URL.EscapedPath() + "?" + r.URL.RawQuery
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(tt.code)
@@ -48,7 +48,7 @@ func TestStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := integrationtest.ReadStatus(t, q, "https://gitlab.buildkite.com="+base)
+			res := readbacktest.ReadStatus(t, q, "https://gitlab.buildkite.com="+base)
 			want := integration.CommitStatus{Status: tt.status, BuildPage: "https://buildkite.com/acme/app/builds?commit=" + sha}
 			if res != want {
 				t.Errorf("got %+v, want %+v", res, want)
@@ -69,8 +69,8 @@ func TestStatusRefusedAndSettings(t *testing.T) {
 	if q.Request.URL != "https://gitlab.buildkite.com/status/b.json?commit="+sha || !q.Request.InsecureSkipVerify {
 		t.Errorf("request %+v", q.Request)
 	}
-	refused := "https://" + integrationtest.RefusedURL(t)[len("http://"):]
-	if got := integrationtest.ReadStatus(t, q, "https://gitlab.buildkite.com="+refused); got.Status != "error" {
+	refused := "https://" + readbacktest.RefusedURL(t)[len("http://"):]
+	if got := readbacktest.ReadStatus(t, q, "https://gitlab.buildkite.com="+refused); got.Status != "error" {
 		t.Errorf("refused: %+v", got)
 	}
 	for _, token := range []string{"", "only-webhook", "only-webhook:"} {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/droneci"
-	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 )
 
 const sha = "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327"
@@ -39,7 +39,7 @@ func TestStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got string
-			base := integrationtest.StandIn(t, false, func(w http.ResponseWriter, r *http.Request) {
+			base := readbacktest.StandIn(t, false, func(w http.ResponseWriter, r *http.Request) {
 				got = r.URL.EscapedPath() + "?" + r.URL.RawQuery
 				w.WriteHeader(tt.code)
 				w.Write([]byte(tt.body))
@@ -49,7 +49,7 @@ func TestStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := integrationtest.ReadStatus(t, q)
+			res := readbacktest.ReadStatus(t, q)
 			want := integration.CommitStatus{Status: tt.status, BuildPage: base + "/gitlab/acme/app/redirect/commits/" + sha + "?branch=feature/x%20y"}
 			if res != want {
 				t.Errorf("got %+v, want %+v", res, want)
@@ -64,7 +64,7 @@ func TestStatus(t *testing.T) {
 // TestStatusTLS: certificates are checked when enable_ssl_verification is
 // on (the stand-in's is untrusted: error) and not when it is off.
 func TestStatusTLS(t *testing.T) {
-	base := integrationtest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"status":"success"}`)) })
+	base := readbacktest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"status":"success"}`)) })
 	for _, tt := range []struct {
 		verify bool
 		want   string
@@ -73,7 +73,7 @@ func TestStatusTLS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := integrationtest.ReadStatus(t, q); got.Status != tt.want {
+		if got := readbacktest.ReadStatus(t, q); got.Status != tt.want {
 			t.Errorf("verify %v: %+v", tt.verify, got)
 		}
 	}
@@ -83,7 +83,7 @@ func TestStatusTLS(t *testing.T) {
 // without a trailing slash, as GitLab's does; a refused connection is an
 // error.
 func TestStatusURL(t *testing.T) {
-	base := integrationtest.RefusedURL(t)
+	base := readbacktest.RefusedURL(t)
 	for _, tt := range []struct{ droneURL, want string }{
 		{base, base + "/gitlab/acme/app/commits/abc?branch=main&access_token=tok"},
 		{base + "/drone/", base + "/drone/gitlab/acme/app/commits/abc?branch=main&access_token=tok"},
@@ -96,7 +96,7 @@ func TestStatusURL(t *testing.T) {
 		if q.Request.URL != tt.want || q.Request.InsecureSkipVerify {
 			t.Errorf("%s: %s", tt.droneURL, q.Request.URL)
 		}
-		if got := integrationtest.ReadStatus(t, q); got.Status != "error" {
+		if got := readbacktest.ReadStatus(t, q); got.Status != "error" {
 			t.Errorf("refused: %+v", got)
 		}
 	}

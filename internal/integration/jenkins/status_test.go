@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/glint-dev/glint/internal/integration"
-	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
 )
 
@@ -54,7 +54,7 @@ func TestDeprecatedStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got, auth string
-			base := integrationtest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
+			base := readbacktest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
 				got, auth = r.URL.EscapedPath(), r.Header.Get("Authorization")
 				w.Header().Set("Content-Type", "text/html;charset=utf-8")
 				w.WriteHeader(tt.code)
@@ -66,7 +66,7 @@ func TestDeprecatedStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := integrationtest.ReadStatus(t, q)
+			res := readbacktest.ReadStatus(t, q)
 			if want := (integration.CommitStatus{Status: tt.status, BuildPage: projectURL + "/scm/bySHA1/" + sha}); res != want {
 				t.Errorf("got %+v, want %+v", res, want)
 			}
@@ -80,7 +80,7 @@ func TestDeprecatedStatus(t *testing.T) {
 // TestDeprecatedStatusURL: multi-project mode asks the job named after the
 // project and the ref; a refused connection is an error.
 func TestDeprecatedStatusURL(t *testing.T) {
-	base := integrationtest.RefusedURL(t)
+	base := readbacktest.RefusedURL(t)
 	settings := map[string]any{"project_url": base + "/job/my-project/", "multiproject_enabled": true}
 	q, err := jenkins.DeprecatedStatus(settings, integration.Project{Name: "My App"}, sha, "feature/x")
 	if err != nil {
@@ -90,7 +90,7 @@ func TestDeprecatedStatusURL(t *testing.T) {
 	if q.Request.URL != want || !q.Request.InsecureSkipVerify {
 		t.Errorf("request %s, want %s", q.Request.URL, want)
 	}
-	if got := integrationtest.ReadStatus(t, q); got != (integration.CommitStatus{Status: "error", BuildPage: want}) {
+	if got := readbacktest.ReadStatus(t, q); got != (integration.CommitStatus{Status: "error", BuildPage: want}) {
 		t.Errorf("got %+v", got)
 	}
 	q, _ = jenkins.DeprecatedStatus(settings, integration.Project{Name: "My App"}, sha, "")

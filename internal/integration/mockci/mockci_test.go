@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/glint-dev/glint/internal/integration"
-	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 	"github.com/glint-dev/glint/internal/integration/mockci"
 )
 
@@ -37,7 +37,7 @@ func TestStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got string
-			base := integrationtest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
+			base := readbacktest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
 				got = r.URL.EscapedPath()
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(tt.code)
@@ -47,7 +47,7 @@ func TestStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := integrationtest.ReadStatus(t, q)
+			res := readbacktest.ReadStatus(t, q)
 			if want := (integration.CommitStatus{Status: tt.status, BuildPage: base + "/tools/app/status/" + sha}); res != want {
 				t.Errorf("got %+v, want %+v", res, want)
 			}
@@ -59,12 +59,12 @@ func TestStatus(t *testing.T) {
 }
 
 func TestStatusRefused(t *testing.T) {
-	base := integrationtest.RefusedURL(t)
+	base := readbacktest.RefusedURL(t)
 	q, err := mockci.Status(map[string]any{"mock_service_url": base}, integration.Project{FullPath: "root/app"}, sha, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := integrationtest.ReadStatus(t, q); got != (integration.CommitStatus{Status: "error", BuildPage: base + "/root/app/status/" + sha}) {
+	if got := readbacktest.ReadStatus(t, q); got != (integration.CommitStatus{Status: "error", BuildPage: base + "/root/app/status/" + sha}) {
 		t.Errorf("got %+v", got)
 	}
 	if _, err := mockci.Status(map[string]any{}, integration.Project{FullPath: "root/app"}, sha, ""); err == nil {

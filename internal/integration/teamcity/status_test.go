@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/glint-dev/glint/internal/integration"
-	"github.com/glint-dev/glint/internal/integration/integrationtest"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 	"github.com/glint-dev/glint/internal/integration/teamcity"
 )
 
@@ -43,7 +43,7 @@ func TestStatus(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got string
-			base := integrationtest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
+			base := readbacktest.StandIn(t, true, func(w http.ResponseWriter, r *http.Request) {
 				got = r.URL.EscapedPath()
 				if r.Header.Get("Authorization") != auth {
 					w.WriteHeader(401)
@@ -57,7 +57,7 @@ func TestStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := integrationtest.ReadStatus(t, q)
+			res := readbacktest.ReadStatus(t, q)
 			if want := (integration.CommitStatus{Status: tt.status, BuildPage: base + tt.page}); res != want {
 				t.Errorf("got %+v, want %+v", res, want)
 			}
@@ -70,12 +70,12 @@ func TestStatus(t *testing.T) {
 
 // TestStatusRefused: no answer gives the root URL as build page.
 func TestStatusRefused(t *testing.T) {
-	base := integrationtest.RefusedURL(t)
+	base := readbacktest.RefusedURL(t)
 	q, err := teamcity.Status(map[string]any{"teamcity_url": base, "build_type": "B"}, integration.Project{}, sha, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := integrationtest.ReadStatus(t, q); got != (integration.CommitStatus{Status: "error", BuildPage: base}) {
+	if got := readbacktest.ReadStatus(t, q); got != (integration.CommitStatus{Status: "error", BuildPage: base}) {
 		t.Errorf("got %+v", got)
 	}
 }

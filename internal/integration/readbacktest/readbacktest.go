@@ -1,4 +1,11 @@
-package integrationtest
+// Package readbacktest holds the helpers of the read-back tests: stand-in
+// servers on 127.0.0.1 (plain or HTTPS with an untrusted certificate), a
+// refused address, and sending a status query through glint's production
+// outbound client. It is apart from integrationtest, which the outbound
+// package's own tests import.
+//
+// It is imported by tests only.
+package readbacktest
 
 import (
 	"net"
