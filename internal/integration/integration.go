@@ -27,6 +27,9 @@ type Request struct {
 	// is over one TCP connection, which is then closed, and no answer is
 	// read. Method, URL, Header and InsecureSkipVerify are not used then.
 	TCP string
+	// NoRedirects returns a 3xx answer as it is instead of following it
+	// (Prometheus' client sets follow_redirects: false).
+	NoRedirects bool
 }
 
 // Project is what integrations know of the project an event belongs to.

@@ -46,3 +46,20 @@ type StatusQuery struct {
 // means the settings cannot make a request (a URL not set, say); the
 // caller answers StatusError then, without a build page.
 type StatusReader func(settings map[string]any, p Project, sha, ref string) (StatusQuery, error)
+
+// TestQuery is the Test of a service that sends nothing on events, so
+// that its Test cannot be a sample push (External Wiki, Prometheus): the
+// request GitLab's test sends and how it reads the answer.
+type TestQuery struct {
+	Request Request
+	Read    func(Answer) TestResult
+}
+
+// TestResult is GitLab's { success:, result: } of a Test.
+type TestResult struct {
+	Success bool
+	Result  string
+}
+
+// Tester builds a service's TestQuery from its resolved settings.
+type Tester func(settings map[string]any, p Project) (TestQuery, error)

@@ -224,6 +224,11 @@ func (c *Client) do(ctx context.Context, r integration.Request, limit int) (*Res
 	if r.InsecureSkipVerify {
 		client = c.insecure
 	}
+	if r.NoRedirects {
+		once := *client
+		once.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		client = &once
+	}
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/glint-dev/glint/internal/integration"
-	"github.com/glint-dev/glint/internal/integration/readbacktest"
 	"github.com/glint-dev/glint/internal/integration/mockci"
+	"github.com/glint-dev/glint/internal/integration/readbacktest"
 )
 
 const sha = "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327"

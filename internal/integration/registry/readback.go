@@ -5,8 +5,11 @@ import (
 	"github.com/glint-dev/glint/internal/integration/bamboo"
 	"github.com/glint-dev/glint/internal/integration/buildkite"
 	"github.com/glint-dev/glint/internal/integration/droneci"
+	"github.com/glint-dev/glint/internal/integration/externalwiki"
+	"github.com/glint-dev/glint/internal/integration/issuetracker"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
 	"github.com/glint-dev/glint/internal/integration/mockci"
+	"github.com/glint-dev/glint/internal/integration/prometheus"
 	"github.com/glint-dev/glint/internal/integration/teamcity"
 )
 
@@ -27,4 +30,36 @@ var statusReaders = map[string]integration.StatusReader{
 func StatusReader(slug string) (integration.StatusReader, bool) {
 	r, ok := statusReaders[slug]
 	return r, ok
+}
+
+// testers are the Tests of services that act on no event, so that a
+// sample push cannot test them.
+var testers = map[string]integration.Tester{
+	"external-wiki":        externalwiki.Test,
+	"prometheus":           prometheus.Test,
+	"bugzilla":             issuetracker.Tester("BugzillaService"),
+	"custom-issue-tracker": issuetracker.Tester("CustomIssueTrackerService"),
+	"redmine":              issuetracker.Tester("RedmineService"),
+	"youtrack":             issuetracker.Tester("YoutrackService"),
+}
+
+// Tester returns the service's own Test, if it has one.
+func Tester(slug string) (integration.Tester, bool) {
+	t, ok := testers[slug]
+	return t, ok
+}
+
+// issueURLs render an issue reference as a link to the external tracker.
+var issueURLs = map[string]func(settings map[string]any, ref string) (string, bool){
+	"bugzilla":             issuetracker.IssueURL,
+	"custom-issue-tracker": issuetracker.IssueURL,
+	"redmine":              issuetracker.IssueURL,
+	"youtrack":             issuetracker.YouTrackIssueURL,
+}
+
+// IssueURL returns the service's issue link renderer, if it is an
+// external issue tracker that renders them.
+func IssueURL(slug string) (func(settings map[string]any, ref string) (string, bool), bool) {
+	f, ok := issueURLs[slug]
+	return f, ok
 }

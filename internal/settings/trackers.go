@@ -1,0 +1,27 @@
+package settings
+
+import (
+	"github.com/glint-dev/glint/internal/catalog"
+	"github.com/glint-dev/glint/internal/store"
+)
+
+// AnotherIssueTracker is GitLab's text when a second external issue
+// tracker would become active (IssueTrackerService#one_issue_tracker).
+const AnotherIssueTracker = "Another issue tracker is already in use. Only one issue tracker service can be active at a time"
+
+// OneIssueTracker refuses to activate the issue tracker svc while another
+// one of the project's services (others) is an active issue tracker, as
+// GitLab's one_issue_tracker validation does: a *ValidationError on
+// "base". Services that are not issue trackers are never refused.
+func OneIssueTracker(svc *catalog.Service, others []store.Service) error {
+	if !svc.IssueTracker {
+		return nil
+	}
+	for _, o := range others {
+		other, ok := catalog.Lookup(o.Slug)
+		if ok && other.IssueTracker && o.Active && o.Slug != svc.Slug {
+			return &ValidationError{Fields: map[string][]string{"base": {AnotherIssueTracker}}}
+		}
+	}
+	return nil
+}
