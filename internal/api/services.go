@@ -179,17 +179,7 @@ func (s *Server) putService(w http.ResponseWriter, r *http.Request, p *store.Pro
 		writeError(w, 400, perr.Error())
 		return
 	}
-	var others []store.Service
-	if svc.IssueTracker {
-		if others, err = s.st.Services(r.Context(), p.ID); err != nil {
-			s.storeFailed(w, r, err)
-			return
-		}
-	}
 	rec, err := s.st.UpdateService(r.Context(), p.ID, svc.Slug, func(rec *store.Service) error {
-		if err := settings.OneIssueTracker(svc, others); err != nil {
-			return err
-		}
 		return settings.Apply(svc, rec, change, s.opt.Sealer, s.opt.Policy)
 	})
 	var verr *settings.ValidationError

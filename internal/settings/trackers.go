@@ -13,6 +13,13 @@ const AnotherIssueTracker = "Another issue tracker is already in use. Only one i
 // one of the project's services (others) is an active issue tracker, as
 // GitLab's one_issue_tracker validation does: a *ValidationError on
 // "base". Services that are not issue trackers are never refused.
+//
+// GitLab runs that validation "on: :manual_change" only, a context its
+// settings pages pass (Projects::ServicesController#update saves with
+// context: :manual_change) and its Services API does not (lib/api/
+// services.rb saves with a plain update): so the API accepts a second
+// tracker, as glint's does, and the pages refuse it. This is the pages'
+// rule.
 func OneIssueTracker(svc *catalog.Service, others []store.Service) error {
 	if !svc.IssueTracker {
 		return nil
