@@ -4,9 +4,8 @@
 // read-back).
 //
 // It takes pushes and merge requests (supported_events "push" and
-// "merge_request"; glint's catalog offers the push flag only, but the
-// merge request trigger is ready for when it offers that one too). Each
-// taken event queues one build:
+// "merge_request", each behind its event flag). Each taken event queues
+// one build:
 //
 //	POST <teamcity_url>/httpAuth/app/rest/buildQueue
 //	Authorization: Basic base64(username:password)
