@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"time"
 
@@ -155,13 +156,16 @@ func (d *Deliverer) sendAll(ctx context.Context, reqs []integration.Request) (*o
 	var last *outbound.Result
 	for _, r := range reqs {
 		res, err := d.client.Do(ctx, r)
-		last = res
 		if err != nil {
 			return res, err
 		}
 		if o := outbound.Classify(res, nil); o.Reason != "" {
+			if r.Optional && res.Status == http.StatusNotFound {
+				continue // not there: skipped, the rest goes on
+			}
 			return res, nil
 		}
+		last = res
 		if r.Then == nil {
 			continue
 		}

@@ -30,6 +30,10 @@ type Request struct {
 	// NoRedirects returns a 3xx answer as it is instead of following it
 	// (Prometheus' client sets follow_redirects: false).
 	NoRedirects bool
+	// Optional: a 404 answer to this request is no failure: what Then
+	// would send is skipped and the delivery goes on with the rest (Asana
+	// reads each task first and skips the tasks that do not exist).
+	Optional bool
 }
 
 // Project is what integrations know of the project an event belongs to.
