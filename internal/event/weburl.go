@@ -18,10 +18,7 @@ func (e *Event) ProjectWebURL() string {
 	var u string
 	switch {
 	case e.Push != nil:
-		u = e.Push.Project.WebURL
-		if u == "" {
-			u = e.Push.Repository.Homepage
-		}
+		return e.Push.ProjectWebURL()
 	case e.Issue != nil:
 		u = e.Issue.Project.WebURL
 	case e.MergeRequest != nil:
@@ -48,4 +45,14 @@ func LinkBase(e *Event, p integration.Project) string {
 		return u
 	}
 	return strings.TrimRight(p.WebURL, "/")
+}
+
+// ProjectWebURL is Event.ProjectWebURL of a push: project.web_url, else
+// repository.homepage, without a trailing slash.
+func (e *PushEvent) ProjectWebURL() string {
+	u := e.Project.WebURL
+	if u == "" {
+		u = e.Repository.Homepage
+	}
+	return strings.TrimRight(u, "/")
 }
