@@ -11,6 +11,7 @@ import (
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/readbacktest"
+	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/secret"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
@@ -214,5 +215,21 @@ func TestErrorsAreStatuses(t *testing.T) {
 	}
 	if _, err := s.CommitStatus(t.Context(), f.project, "slack", sha, ""); err != ErrNotReadBack {
 		t.Errorf("slack: %v", err)
+	}
+}
+
+// TestGuarded: read-backs go through the guarded outbound client: with
+// local requests not allowed, a CI on 127.0.0.1 is never asked, and the
+// status is "error".
+func TestGuarded(t *testing.T) {
+	f := newFixture(t)
+	var clock atomic.Int64
+	s := New(f.st, f.keys, outbound.New(outbound.Options{Timeout: 2 * time.Second}), Config{FirstWait: 5 * time.Second}, nil)
+	s.now = func() time.Time { return time.Unix(clock.Load(), 0) }
+	if got := f.ask(t, s); got.Status != "error" {
+		t.Errorf("a CI on the local network: %+v", got)
+	}
+	if f.hits.Load() != 0 {
+		t.Errorf("the guarded client reached the local CI %d times", f.hits.Load())
 	}
 }
