@@ -103,7 +103,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Read-backs (CI commit statuses, Prometheus queries) go through the
 	// same guarded client rules as deliveries.
 	reads := readback.New(st, keys, outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}),
-		readback.Config{BaseURL: *baseURL}, log)
+		readback.Config{BaseURL: *baseURL, Registry: reg}, log)
 	handler := api.New(api.Options{
 		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal}, Events: dl.Pipeline, ReadBacks: reads,
 		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,

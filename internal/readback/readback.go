@@ -31,6 +31,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/delivery"
 	"github.com/glint-dev/glint/internal/integration"
@@ -64,6 +66,8 @@ type Config struct {
 	FirstWait time.Duration
 	// BaseURL is glint's external URL (project facts for the readers).
 	BaseURL string
+	// Registry receives the read-back metrics; nil means none.
+	Registry prometheus.Registerer
 }
 
 // Errors of the service lookups.
@@ -82,6 +86,7 @@ type Service struct {
 	cfg    Config
 	log    *slog.Logger
 	now    func() time.Time
+	m      *metrics
 
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -105,7 +110,8 @@ func New(st store.Store, sealer settings.Sealer, client *outbound.Client, cfg Co
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, sealer: sealer, client: client, cfg: cfg, log: log, now: time.Now, inflight: map[string]chan struct{}{}}
+	return &Service{st: st, sealer: sealer, client: client, cfg: cfg, log: log, now: time.Now, m: newMetrics(cfg.Registry),
+		inflight: map[string]chan struct{}{}}
 }
 
 // Wait waits for the computations in flight (at shutdown, in tests).
@@ -145,10 +151,12 @@ func (s *Service) CommitStatus(ctx context.Context, p *store.Project, slug, sha,
 		if err != nil {
 			s.log.WarnContext(ctx, "commit status read-back", "service", slug, "project_id", p.ID, "err", err)
 		}
+		s.m.fetch(slug, out.Status == integration.StatusError)
 		b, _ := json.Marshal(out)
 		return b
 	}
-	value, err := s.get(ctx, key, compute)
+	value, cache, err := s.get(ctx, key, compute)
+	s.m.read(slug, cache)
 	if err != nil || value == nil {
 		return integration.CommitStatus{Status: integration.StatusPending}, err
 	}
@@ -161,37 +169,42 @@ func (s *Service) CommitStatus(ctx context.Context, p *store.Project, slug, sha,
 
 // get answers the key's value from the cache, starting or refreshing its
 // computation as the package comment says; nil means not computed yet.
-func (s *Service) get(ctx context.Context, key string, compute func(context.Context) []byte) ([]byte, error) {
+// cache says what the cache held: "fresh", "stale" (answered, and
+// refreshed in the background) or "none".
+func (s *Service) get(ctx context.Context, key string, compute func(context.Context) []byte) ([]byte, string, error) {
 	now := s.now()
 	e, err := s.st.CacheRead(ctx, key, now)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+		return nil, "none", err
 	}
 	var value []byte
 	if e != nil && e.Value != nil && now.Sub(e.ComputedAt) < s.cfg.Lifetime {
 		value = e.Value
 		if now.Sub(e.ComputedAt) < s.cfg.Refresh {
-			return value, nil
+			return value, "fresh", nil
 		}
 	}
 	done, err := s.start(ctx, key, compute)
-	if err != nil || value != nil || done == nil || s.cfg.FirstWait < 0 {
-		return value, err
+	if value != nil {
+		return value, "stale", nil
+	}
+	if err != nil || done == nil || s.cfg.FirstWait < 0 {
+		return nil, "none", err
 	}
 	timer := time.NewTimer(s.cfg.FirstWait)
 	defer timer.Stop()
 	select {
 	case <-done:
 	case <-timer.C:
-		return nil, nil
+		return nil, "none", nil
 	case <-ctx.Done():
-		return nil, nil
+		return nil, "none", nil
 	}
 	e, err = s.st.CacheRead(ctx, key, s.now())
 	if err != nil || e.Value == nil {
-		return nil, nil
+		return nil, "none", nil
 	}
-	return e.Value, nil
+	return e.Value, "none", nil
 }
 
 // start begins the key's computation on this node unless one runs here

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/readbacktest"
@@ -108,7 +111,21 @@ func TestReactiveCache(t *testing.T) {
 	f := newFixture(t)
 	var clock atomic.Int64
 	clock.Store(1_000_000)
-	s := f.node(t, Config{FirstWait: -1}, &clock)
+	reg := prometheus.NewRegistry()
+	s := f.node(t, Config{FirstWait: -1, Registry: reg}, &clock)
+	defer func() {
+		for _, c := range []struct {
+			labels []string
+			want   float64
+		}{{[]string{"mock-ci", "none"}, 2}, {[]string{"mock-ci", "fresh"}, 3}, {[]string{"mock-ci", "stale"}, 1}} {
+			if got := testutil.ToFloat64(s.m.reads.WithLabelValues(c.labels...)); got != c.want {
+				t.Errorf("reads %v: %v, want %v", c.labels, got, c.want)
+			}
+		}
+		if got := testutil.ToFloat64(s.m.fetches.WithLabelValues("mock-ci", "answered")); got != 3 {
+			t.Errorf("fetches: %v, want 3", got)
+		}
+	}()
 
 	if got := f.ask(t, s); got.Status != "pending" || got.BuildPage != "" {
 		t.Fatalf("first call: %+v", got)
