@@ -1,7 +1,7 @@
 // Package teamcity builds the trigger request of GitLab 12.5's "JetBrains
 // TeamCity CI" service (TeamcityService, the 12.x version with
-// ServicePushDataValidations; only the trigger is here, not the status
-// read-back).
+// ServicePushDataValidations): the trigger here, and the status read-back
+// in status.go.
 //
 // It takes pushes and merge requests (supported_events "push" and
 // "merge_request", each behind its event flag). Each taken event queues
