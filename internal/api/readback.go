@@ -190,10 +190,10 @@ func (s *Server) prometheus(w http.ResponseWriter, r *http.Request, p *store.Pro
 		writeMessage(w, 502, perr.Text)
 	case err != nil:
 		s.storeFailed(w, r, err)
-	case data == nil:
-		writeJSON(w, 200, nil)
-		_, _ = w.Write([]byte("null"))
 	default:
+		if data == nil {
+			data = json.RawMessage("null") // a 200 whose status is not "success": no data, as GitLab's nil
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(200)
 		_, _ = w.Write(data)

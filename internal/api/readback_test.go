@@ -121,6 +121,8 @@ func TestPrometheusQueries(t *testing.T) {
 			case "down":
 				w.WriteHeader(503)
 				w.Write([]byte("Service Unavailable"))
+			case "nodata":
+				w.Write([]byte(`{"status":"warning"}`))
 			default:
 				w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
 			}
@@ -137,6 +139,9 @@ func TestPrometheusQueries(t *testing.T) {
 		}
 		if r := e.must(502, "GET", svc+"/query?query=down", e.root, nil); strings.TrimSpace(string(r.body)) != `{"message":"503 - Service Unavailable"}` {
 			t.Errorf("503: %s", r.body)
+		}
+		if r := e.must(200, "GET", svc+"/query?query=nodata", e.root, nil); string(r.body) != "null" {
+			t.Errorf("no success status: %s", r.body)
 		}
 		e.must(400, "GET", svc+"/query", e.root, nil)
 		e.must(400, "GET", svc+"/query?query=up&time=yesterday", e.root, nil)
