@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/glint-dev/glint/internal/integration/readbacktest"
+	"github.com/glint-dev/glint/internal/store/storetest/pgtest"
 )
 
 const readbackSHA = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"
@@ -159,4 +161,43 @@ func TestReadBacksEndToEnd(t *testing.T) {
 		t.Errorf("query: %s", r.body)
 	}
 	call(t, "GET", svc("prometheus")+"/query_range?query=up", token, nil, 502, nil) // the stand-in has no query_range: 404 -> GitLab's "404 - ..."
+}
+
+// TestReadBacksTwoNodesPostgres: the reactive cache lives in the
+// database: a commit status fetched through one node is answered by the
+// other from the cache, without asking the CI again.
+func TestReadBacksTwoNodesPostgres(t *testing.T) {
+	dsn := pgtest.Postgres(t)
+	env := []string{"GLINT_SECRET_KEY=" + newSecretKey(t)}
+	a := serve(t, "A", filepath.Join(t.TempDir(), "A"), env, "--database", dsn, "--allow-local-requests")
+	a.waitReady(30 * time.Second)
+	b := serve(t, "B", filepath.Join(t.TempDir(), "B"), env, "--database", dsn, "--allow-local-requests")
+	b.waitReady(30 * time.Second)
+	token := rootToken(t, a)
+
+	var mu sync.Mutex
+	hits := 0
+	base := readbacktest.StandIn(t, false, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.Write([]byte(`{"status":"failed"}`))
+	})
+	pj := createProject(t, a, token, "shared")
+	call(t, "PUT", a.url(fmt.Sprintf("/api/v4/projects/%d/services/mock-ci", pj.ID)), token, url.Values{"mock_service_url": {base}}, 200, nil)
+	path := fmt.Sprintf("/api/v4/projects/%d/services/mock-ci/commit_status?sha=%s&ref=master", pj.ID, readbackSHA)
+	var got commitStatusJSON
+	waitFor(t, 10*time.Second, "node A's status", func() (bool, string) {
+		call(t, "GET", a.url(path), token, nil, 200, &got)
+		return got.Status != "pending", got.Status
+	})
+	call(t, "GET", b.url(path), token, nil, 200, &got)
+	if got.Status != "failed" || got.BuildPage == nil || *got.BuildPage != base+"/root/shared/status/"+readbackSHA {
+		t.Errorf("node B: %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits != 1 {
+		t.Errorf("the CI was asked %d times, want once for both nodes", hits)
+	}
 }
