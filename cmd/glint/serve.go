@@ -18,6 +18,7 @@ import (
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
 	"github.com/glint-dev/glint/internal/outbound"
+	"github.com/glint-dev/glint/internal/readback"
 	"github.com/glint-dev/glint/internal/settings"
 )
 
@@ -103,8 +104,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			log.Warn("stopping the delivery queue", "err", err)
 		}
 	}()
+	// Read-backs (CI commit statuses, Prometheus queries) go through the
+	// same guarded client rules as deliveries.
+	reads := readback.New(st, keys, outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}),
+		readback.Config{BaseURL: *baseURL, Registry: reg}, log)
 	handler := api.New(api.Options{
-		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal}, Events: dl.Pipeline,
+		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal}, Events: dl.Pipeline, ReadBacks: reads,
 		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,
 		Outbound: api.SourceClient(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}),
 	})

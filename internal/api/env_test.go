@@ -17,6 +17,8 @@ import (
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
 	"github.com/glint-dev/glint/internal/auth"
+	"github.com/glint-dev/glint/internal/outbound"
+	"github.com/glint-dev/glint/internal/readback"
 	"github.com/glint-dev/glint/internal/secret"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
@@ -93,8 +95,9 @@ func newTestEnvOn(t testing.TB, e engine, policy settings.Policy) *testEnv {
 		t.Fatalf("bootstrap: %q %v", root, err)
 	}
 	logs := &syncBuffer{}
+	reads := readback.New(db, keys, outbound.New(outbound.Options{AllowLocal: true, Timeout: 5 * time.Second}), readback.Config{FirstWait: 5 * time.Second}, nil)
 	h := api.New(api.Options{
-		Store: db, Sealer: keys, Policy: policy, Version: "test", BaseURL: "http://glint.test",
+		Store: db, Sealer: keys, Policy: policy, Version: "test", BaseURL: "http://glint.test", ReadBacks: reads,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	return &testEnv{t: t, handler: h, st: db, keys: keys, root: root, dbPath: path, logs: logs}

@@ -37,6 +37,9 @@ type Options struct {
 	RequestTimeout time.Duration
 	// Events is the delivery half; nil leaves intake and tests off (503).
 	Events Events
+	// ReadBacks answers commit statuses and Prometheus queries; nil
+	// leaves them off (503).
+	ReadBacks ReadBacks
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// Outbound sends the calls to a project's GitLab source (slash
@@ -129,6 +132,11 @@ func (s *Server) routes() *http.ServeMux {
 		handle("GET "+base+"/{slug}/deliveries", s.authed(s.project(store.Maintainer, s.listDeliveries)))
 		handle("GET "+base+"/{slug}/deliveries/{delivery_id}", s.authed(s.project(store.Maintainer, s.getDelivery)))
 		handle("POST "+base+"/{slug}/deliveries/{delivery_id}/retry", s.authed(s.project(store.Maintainer, s.retryDelivery)))
+		// Read-backs (readback.go).
+		handle("GET "+base+"/{slug}/commit_status", s.authed(s.project(store.Developer, s.commitStatus)))
+		handle("GET "+base+"/{slug}/issue_url", s.authed(s.project(store.Guest, s.issueURL)))
+		handle("GET "+base+"/prometheus/query", s.authed(s.project(store.Maintainer, s.prometheusQuery)))
+		handle("GET "+base+"/prometheus/query_range", s.authed(s.project(store.Maintainer, s.prometheusQueryRange)))
 	}
 	// Slash commands from Slack and Mattermost: no user authentication,
 	// the service's token instead (slash.go).

@@ -138,6 +138,9 @@ type Service struct {
 	// ActiveFromField names a boolean field that decides "active" after a
 	// PUT instead of forcing it true (Prometheus' manual_configuration).
 	ActiveFromField string
+	// IssueTracker: an external issue tracker (GitLab's category
+	// "issue_tracker"), of which a project may have one active at a time.
+	IssueTracker bool
 }
 
 // Field returns the named field.

@@ -101,3 +101,22 @@ func TestDocsAreCurrent(t *testing.T) {
 		t.Fatal("docs/services.md is stale: run go test ./internal/catalog -update")
 	}
 }
+
+// TestEveryServiceSaysWhatGlintDoes: each of the 32 services has its line
+// in docs/services.md's "what glint does", and no line names a service
+// the catalog does not have.
+func TestEveryServiceSaysWhatGlintDoes(t *testing.T) {
+	if len(All()) != 32 {
+		t.Errorf("%d services, want 32", len(All()))
+	}
+	for _, s := range All() {
+		if s.Action() == "" {
+			t.Errorf("%s: no action", s.Slug)
+		}
+	}
+	for slug := range actions {
+		if _, ok := Lookup(slug); !ok {
+			t.Errorf("action of %s, which the catalog does not have", slug)
+		}
+	}
+}

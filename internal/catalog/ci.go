@@ -50,7 +50,10 @@ func init() {
 				required(text("username", "A user with permissions to trigger a manual build")),
 				required(secret("password", "The password of the user")),
 			},
-			Events:        []Event{Push},
+			// TeamcityService.supported_events is %w(push merge_request):
+			// an open merge request whose mergeability is unchecked
+			// queues a build of its source branch.
+			Events:        []Event{Push, MergeRequest},
 			ResetOnChange: map[string][]string{"teamcity_url": {"password"}},
 		},
 		&Service{

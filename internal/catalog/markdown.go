@@ -14,12 +14,12 @@ func Markdown() string {
 	b.WriteString("`PUT` activates the service; `DELETE` deactivates it and blanks its settings. Fields marked *hidden* are\n")
 	b.WriteString("never returned in `properties` (GitLab hides every name containing password, token, key, title or description);\n")
 	b.WriteString("*secret* fields are also sealed at rest with AES-256-GCM.\n\n")
-	b.WriteString("| slug | title | events |\n| --- | --- | --- |\n")
+	b.WriteString("| slug | title | events | what glint does |\n| --- | --- | --- | --- |\n")
 	for _, s := range All() {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", s.Slug, s.Slug, s.Title, eventList(s))
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", s.Slug, s.Slug, s.Title, eventList(s), s.Action())
 	}
 	for _, s := range All() {
-		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n`PUT /api/v4/projects/:id/services/%s`\n\n", s.Slug, s.Description, s.Slug)
+		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n**What glint does:** %s\n\n`PUT /api/v4/projects/:id/services/%s`\n\n", s.Slug, s.Description, s.Action(), s.Slug)
 		b.WriteString("| parameter | type | required | notes | description |\n| --- | --- | --- | --- | --- |\n")
 		for _, f := range s.Fields {
 			fmt.Fprintf(&b, "| `%s` | %s | %v | %s | %s |\n", f.Name, f.Type, f.Required, fieldNotes(f), f.Help)

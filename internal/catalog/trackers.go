@@ -19,19 +19,19 @@ func init() {
 	register(
 		&Service{
 			Slug: "bugzilla", Title: "Bugzilla", Description: "Bugzilla issue tracker",
-			Fields: trackerFields(true), Events: []Event{Push}, TitleFromField: "title",
+			Fields: trackerFields(true), Events: []Event{Push}, TitleFromField: "title", IssueTracker: true,
 		},
 		&Service{
 			Slug: "custom-issue-tracker", Title: "Custom Issue Tracker", Description: "Custom issue tracker",
-			Fields: trackerFields(true), Events: []Event{Push}, TitleFromField: "title",
+			Fields: trackerFields(true), Events: []Event{Push}, TitleFromField: "title", IssueTracker: true,
 		},
 		&Service{
 			Slug: "redmine", Title: "Redmine", Description: "Redmine issue tracker",
-			Fields: trackerFields(true)[:4], Events: []Event{Push},
+			Fields: trackerFields(true)[:4], Events: []Event{Push}, IssueTracker: true,
 		},
 		&Service{
 			Slug: "youtrack", Title: "YouTrack", Description: "YouTrack issue tracker",
-			Fields: trackerFields(false)[:3], Events: []Event{Push},
+			Fields: trackerFields(false)[:3], Events: []Event{Push}, IssueTracker: true,
 		},
 		&Service{
 			Slug:        "jira",
@@ -46,6 +46,7 @@ func init() {
 			},
 			Events:        []Event{Commit, MergeRequest},
 			ResetOnChange: map[string][]string{"url": {"password"}},
+			IssueTracker:  true,
 		},
 		&Service{
 			Slug:        "asana",

@@ -69,3 +69,45 @@ func TestAttemptFollowUpAnswerTooLarge(t *testing.T) {
 		t.Fatalf("sent %d requests", len(got))
 	}
 }
+
+// TestSendAllOptional: a 404 to an Optional request skips what its Then
+// would send and goes on with the rest (Asana's task reads); the result
+// is the last answer that counted, none when every request was skipped;
+// another failure of an Optional request still stops the delivery.
+func TestSendAllOptional(t *testing.T) {
+	rec := integrationtest.RecordingServer(t)
+	rec.Answer(func(r integrationtest.Request) (int, string) {
+		switch r.Path {
+		case "/missing":
+			return http.StatusNotFound, "no such task"
+		case "/denied":
+			return http.StatusForbidden, "no"
+		}
+		return http.StatusCreated, "done " + r.Path
+	})
+	d := &Deliverer{client: outbound.New(outbound.Options{AllowLocal: true, Timeout: 2 * time.Second})}
+	read := func(path, then string) integration.Request {
+		return integration.Request{Method: http.MethodGet, URL: rec.URL + path, Optional: true,
+			Then: func([]byte) ([]integration.Request, error) {
+				return []integration.Request{{Method: http.MethodPost, URL: rec.URL + then}}, nil
+			}}
+	}
+	ctx := context.Background()
+	res, err := d.sendAll(ctx, []integration.Request{read("/missing", "/never"), read("/task", "/story")})
+	if err != nil || res == nil || res.Status != http.StatusCreated || string(res.Body) != "done /story" {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	res, err = d.sendAll(ctx, []integration.Request{read("/missing", "/never")})
+	if err != nil || res != nil {
+		t.Fatalf("all skipped: %+v, %v", res, err)
+	}
+	res, err = d.sendAll(ctx, []integration.Request{read("/denied", "/never"), read("/task", "/story")})
+	if err != nil || res.Status != http.StatusForbidden {
+		t.Fatalf("403: %+v, %v", res, err)
+	}
+	for _, r := range rec.Requests() {
+		if r.Path == "/never" {
+			t.Error("a skipped task's follow-up was sent")
+		}
+	}
+}

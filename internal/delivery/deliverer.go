@@ -231,6 +231,9 @@ type TestOutcome struct {
 // Test sends a sample push for the service now, as GitLab's "Test
 // settings" button, and reports what happened. Nothing is recorded.
 func (d *Deliverer) Test(ctx context.Context, p *store.Project, slug string, user string) (TestOutcome, error) {
+	if tester, ok := registry.Tester(slug); ok {
+		return d.testOwn(ctx, p, slug, tester)
+	}
 	sample := event.SamplePush
 	if slug == "pipelines-email" {
 		// GitLab's test button makes it send: a pipeline, not a push.

@@ -114,13 +114,16 @@ func (d *Deliverer) fetchDiff(ctx context.Context, p *store.Project, push *event
 	}
 	u := src.URL + "/api/v4/projects/" + strconv.FormatInt(pid, 10) + "/repository/compare?" +
 		url.Values{"from": {from}, "to": {to}}.Encode()
-	res, err := d.client.Read(ctx, integration.Request{Method: http.MethodGet, URL: u,
+	// No redirect is followed: Go would send the PRIVATE-TOKEN header on
+	// to whatever host a redirect names.
+	res, err := d.client.Read(ctx, integration.Request{Method: http.MethodGet, URL: u, NoRedirects: true,
 		Header: http.Header{"Private-Token": {token}, "Accept": {"application/json"}}}, maxCompare)
 	switch {
 	case err != nil:
 		push.DiffError = err.Error()
 		return nil
 	case res.Status != http.StatusOK:
+		// A 3xx included: the source's URL should be the one that answers.
 		push.DiffError = fmt.Sprintf("the GitLab source answered HTTP %d", res.Status)
 		return nil
 	}

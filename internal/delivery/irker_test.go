@@ -121,7 +121,8 @@ func TestIrkerDelivery(t *testing.T) {
 	if len(attempts) != 1 || attempts[0].StatusCode != 0 || attempts[0].Error != "" {
 		t.Errorf("attempts %+v, want one with status 0 and no error", attempts)
 	}
-	check(receive(), "[Diaspora] John Smith pushed 4 new commits to master: https://glint.example.com/root/demo/compare/95790bf8...da156088")
+	// The payload's web_url names the GitLab the push came from.
+	check(receive(), "[Diaspora] John Smith pushed 4 new commits to master: http://example.com/mike/diaspora/compare/95790bf8...da156088")
 
 	out, err := d.Test(ctx, p, "irker", "root")
 	must(t, err)

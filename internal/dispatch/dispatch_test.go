@@ -6,6 +6,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
+	"github.com/glint-dev/glint/internal/integration/registry"
 	"github.com/glint-dev/glint/internal/settings"
 	"github.com/glint-dev/glint/internal/store"
 )
@@ -55,6 +56,18 @@ func TestTargets(t *testing.T) {
 		{"no integration acts", event.Push, []store.Service{service("slack", true, nil), service("asana", true, nil)},
 			func(s string) bool { return s == "asana" }, []string{"asana"}},
 		{"tag push", event.TagPush, []store.Service{service("drone-ci", true, nil), service("bamboo", true, nil)}, all, []string{"drone-ci"}},
+		// app/models/project_services/teamcity_service.rb: "def
+		// self.supported_events %w(push merge_request)"; its execute's
+		// "when 'merge_request'" branch queues the source branch.
+		{"teamcity takes merge requests", event.MergeRequest, []store.Service{service("teamcity", true, nil), service("bamboo", true, nil)}, all, []string{"teamcity"}},
+		{"teamcity with merge_requests_events off", event.MergeRequest,
+			[]store.Service{service("teamcity", true, map[string]bool{"merge_requests_events": false})}, all, nil},
+		// mock_ci_service.rb: execute is Service's no-op, and External
+		// Wiki and Prometheus send nothing on events either; glint's
+		// registry has no builder for them, so they are no target.
+		{"mockci, wiki and prometheus send nothing", event.Push,
+			[]store.Service{service("mock-ci", true, nil), service("external-wiki", true, nil), service("prometheus", true, nil), service("redmine", true, nil)},
+			registry.Acts, []string{"redmine"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

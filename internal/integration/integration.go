@@ -33,6 +33,13 @@ type Request struct {
 	// server (--smtp-host); Method, URL, Header, Body and
 	// InsecureSkipVerify are not used then.
 	Mail *Mail
+	// NoRedirects returns a 3xx answer as it is instead of following it
+	// (Prometheus' client sets follow_redirects: false).
+	NoRedirects bool
+	// Optional: a 404 answer to this request is no failure: what Then
+	// would send is skipped and the delivery goes on with the rest (Asana
+	// reads each task first and skips the tasks that do not exist).
+	Optional bool
 }
 
 // Mail is one email: the message headers and its two parts. The envelope

@@ -241,6 +241,11 @@ func (c *Client) do(ctx context.Context, r integration.Request, limit int) (*Res
 	if r.TCP != "" {
 		return c.sendTCP(ctx, r.TCP, r.Body)
 	}
+	return c.doHTTP(ctx, r, limit)
+}
+
+// doHTTP sends an HTTP request and keeps up to limit bytes of the answer.
+func (c *Client) doHTTP(ctx context.Context, r integration.Request, limit int) (*Result, error) {
 	r.URL, _ = rewrite(c.opts.Overrides, r.URL)
 	method := r.Method
 	if method == "" {
@@ -265,6 +270,11 @@ func (c *Client) do(ctx context.Context, r integration.Request, limit int) (*Res
 	client := c.verify
 	if r.InsecureSkipVerify {
 		client = c.insecure
+	}
+	if r.NoRedirects {
+		once := *client
+		once.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		client = &once
 	}
 	start := time.Now()
 	resp, err := client.Do(req)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -40,6 +41,9 @@ func (e *FollowUpError) Unwrap() error { return e.Err }
 // mail) does not stop the mails to the other recipients: the walk goes on
 // and ends with the first such refusal's result.
 //
+// A 404 answer to an Optional request is skipped with what its Then would
+// have sent (Asana's task that does not exist).
+//
 // It is the one walk of follow-ups: the deliverer, "Test settings", the
 // integrations' tests and the end-to-end expectations all use it.
 func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result, error) {
@@ -51,6 +55,9 @@ func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result
 			return res, err
 		}
 		if o := Classify(res, nil); o.Reason != "" {
+			if r.Optional && res.Status == http.StatusNotFound {
+				continue // not there: skipped, the rest goes on
+			}
 			if r.Mail != nil && !o.Retry {
 				refused = cmp.Or(refused, res)
 				continue

@@ -181,6 +181,7 @@ type Store interface {
 
 	DeliveryStore
 	GitLabSourceStore
+	CacheStore
 
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSettingIfAbsent stores value unless the key exists; it returns the

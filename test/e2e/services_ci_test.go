@@ -24,6 +24,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 )
 
@@ -297,13 +298,19 @@ func TestCIServicesEndToEnd(t *testing.T) {
 		var body struct {
 			Data map[string]any `json:"data"`
 		}
+		story, task := asanaStoryPath.FindStringSubmatch(r.Path), asanaTaskPath.FindStringSubmatch(r.Path)
 		switch {
 		case r.Header.Get("Authorization") != "Bearer "+asanaKey:
 			return 401, asanaRefusal, "not the api key"
+		case r.Method == "GET" && task != nil:
+			// GitLab reads each task first (Task.find_by_id).
+			if !slices.Contains([]string{"1234", "2222", "5678"}, task[1]) {
+				return 404, asanaError("task: Unknown object: " + task[1]), ""
+			}
+			return 200, `{"data":{"gid":"` + task[1] + `","resource_type":"task","completed":false}}`, ""
 		case r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(r.Body, &body) != nil || body.Data == nil:
 			return 400, asanaError("Could not parse request data, invalid JSON"), "not JSON with data"
 		}
-		story, task := asanaStoryPath.FindStringSubmatch(r.Path), asanaTaskPath.FindStringSubmatch(r.Path)
 		switch {
 		case r.Method == "POST" && story != nil:
 			if !slices.Contains([]string{"1234", "2222", "5678"}, story[1]) {
@@ -375,12 +382,12 @@ func TestCIServicesEndToEnd(t *testing.T) {
 		{slug: "drone-ci", target: drone, okStatus: 200, okBody: droneOK, secrets: []string{droneToken},
 			props:   map[string]any{"token": droneToken, "drone_url": drone.rec.URL + "/drone", "enable_ssl_verification": true},
 			accepts: all, sends: []string{"push", "push_tasks", "push_other_branch", "tag_push_commits", "merge_request"}},
-		// TeamCity's Build also triggers on a merge request awaiting its
-		// mergeability check, but the catalog offers it the push flag
-		// only: glint never delivers that one (its outcome is "none").
+		// TeamCity takes pushes and merge requests (TeamcityService's
+		// supported_events %w(push merge_request)); a merge request is
+		// built only while its mergeability is unchecked.
 		{slug: "teamcity", target: teamcity, okStatus: 200, okBody: teamcityOK, secrets: []string{teamcityPassword, teamcityAuth},
 			props:   map[string]any{"teamcity_url": teamcity.rec.URL + "/teamcity", "build_type": "E2E_Build", "username": "e2e-tc", "password": teamcityPassword},
-			accepts: ciPushes, sends: []string{"push", "push_tasks", "push_other_branch", "merge_request"}},
+			accepts: append(slices.Clip(ciPushes), ciMRs...), sends: []string{"push", "push_tasks", "push_other_branch", "merge_request"}},
 		{slug: "jenkins", target: jenkins, okStatus: 200, okBody: "", secrets: []string{jenkinsPassword, jenkinsAuth},
 			props:   map[string]any{"jenkins_url": jenkins.rec.URL + "/jenkins", "project_name": "e2e-project", "username": "e2e-jenkins", "password": jenkinsPassword},
 			accepts: all, sends: all},
@@ -400,6 +407,7 @@ func TestCIServicesEndToEnd(t *testing.T) {
 		// each delivery that sends ends in completing task 5678.
 		{slug: "asana", target: asana, okStatus: 200, okBody: asanaOK, secrets: []string{asanaKey}, refuse: "push_tasks",
 			props:   map[string]any{"api_key": asanaKey, "restrict_to_branch": "master,release"},
+			answer:  func(integration.Request) []byte { return []byte(`{"data":{"gid":"1234","resource_type":"task"}}`) },
 			accepts: ciPushes, sends: []string{"push_tasks"}},
 		// Assembla takes every push as it is.
 		{slug: "assembla", target: assembla, okStatus: 200, okBody: assemblaOK, secrets: []string{assemblaToken},
@@ -432,16 +440,17 @@ func TestCIServicesEndToEnd(t *testing.T) {
 
 	checkServices(t, p, token, cases, ciFixtures)
 
-	// A refused request stops the rest of its delivery. Asana got the 4
-	// requests of push_tasks, nothing for the sample push, and only the
-	// first of the refused push_tasks' 4; Pivotal Tracker 2 for push and 2
+	// A refused request stops the rest of its delivery. Asana got the 7
+	// requests of push_tasks (each of its 3 tasks read, then commented on,
+	// one completed), nothing for the sample push, and only the first of
+	// the refused push_tasks' 7; Pivotal Tracker 2 for push and 2
 	// for push_tasks, 1 for the sample push (one commit) twice, and only
 	// the first of the refused push's 2.
 	for _, s := range []struct {
 		slug string
 		tg   *httpTarget
 		want int
-	}{{"asana", asana, 4 + 1}, {"pivotaltracker", pivotal, 2 + 2 + 1 + 1 + 1}} {
+	}{{"asana", asana, 7 + 1}, {"pivotaltracker", pivotal, 2 + 2 + 1 + 1 + 1}} {
 		if got := s.tg.received(); len(got) != s.want {
 			t.Errorf("%s: %d requests in all, want %d: %v", s.slug, len(got), s.want, got)
 		}

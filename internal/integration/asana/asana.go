@@ -6,7 +6,11 @@
 //
 // For each commit of the push (at most the 20 newest, as the webhook
 // carries them), in order, and for each task reference in its message
-// (see Tasks), in order, glint sends, with the headers
+// (see Tasks), in order, glint reads the task,
+//
+//	GET https://app.asana.com/api/1.0/tasks/<id>
+//
+// and, when it exists, sends, with the headers
 // Authorization: Bearer <api_key> and Content-Type: application/json:
 //
 //	POST https://app.asana.com/api/1.0/tasks/<id>/stories
@@ -38,21 +42,20 @@
 //     the "#" capture, else the URL's; each reference is handled on its
 //     own, so a task named twice in one message gets two comments (and two
 //     updates when closing), as in GitLab's loop;
-//   - GitLab first loads the task (Asana::Resources::Task.find_by_id, a GET
-//     /tasks/<id>), then comments and updates through the loaded task.
-//     glint leaves that GET out: its only effects are to fail early on a
-//     task that does not exist or cannot be read, which the story POST's
-//     own 404 or 403 does too, and to address the task by the id Asana
-//     answers with, which is the id asked for. It would add a request per
-//     reference and no behaviour.
+//   - GitLab first loads the task (Asana::Resources::Task.find_by_id, a
+//     GET /tasks/<id>), then comments and updates through the loaded
+//     task; a task that does not exist raises Asana::Errors::NotFound,
+//     which the per-task rescue logs, and the next task goes on. glint
+//     sends the same GET (Authorization only), marked Optional: a 404
+//     skips that task's story and completion, and the delivery goes on.
 //
-// Where glint differs: GitLab logs an error for a task and goes on with
-// the next one; glint sends the requests in order and an answer that is
-// not 2xx stops the rest of the delivery (the story of a missing task
-// stops it before that task's PUT and the following tasks). Task ids are
-// word characters only, and are path-escaped all the same. An api_key
-// with control characters, which cannot be sent in a header, is refused.
-// The gem's own User-Agent and X-Asana-Client-Lib headers are not sent.
+// Where glint differs: GitLab logs any other error for a task and goes on
+// with the next one; glint sends the requests in order and an answer that
+// is not 2xx, other than a 404 to a task's read, stops the rest of the
+// delivery. Task ids are word characters only, and are path-escaped all
+// the same. An api_key with control characters, which cannot be sent in a
+// header, is refused. The gem's own User-Agent and X-Asana-Client-Lib
+// headers are not sent.
 //
 // It knows events and the integration types; it must not import the API,
 // the store or the delivery code.
@@ -127,14 +130,20 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 			if err != nil {
 				return nil, err
 			}
-			reqs = append(reqs, integration.Request{Method: http.MethodPost, URL: task + "/stories", Header: header(), Body: body})
-			if !t.Close {
-				continue
+			then := []integration.Request{{Method: http.MethodPost, URL: task + "/stories", Header: header(), Body: body}}
+			if t.Close {
+				if body, err = integration.JSON(complete{completeData{true}}); err != nil {
+					return nil, err
+				}
+				then = append(then, integration.Request{Method: http.MethodPut, URL: task, Header: header(), Body: body})
 			}
-			if body, err = integration.JSON(complete{completeData{true}}); err != nil {
-				return nil, err
-			}
-			reqs = append(reqs, integration.Request{Method: http.MethodPut, URL: task, Header: header(), Body: body})
+			// The task is read first (Task.find_by_id): one that does not
+			// exist (404) is skipped, and the next goes on.
+			reqs = append(reqs, integration.Request{
+				Method: http.MethodGet, URL: task, Header: http.Header{"Authorization": {"Bearer " + key}},
+				Optional: true,
+				Then:     func([]byte) ([]integration.Request, error) { return then, nil },
+			})
 		}
 	}
 	return reqs, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,10 +31,35 @@ func messages(msgs ...string) func(m map[string]any) {
 // URL, the second mentions a task by number.
 var mentions = messages("Fixes #1234567, see https://app.asana.com/0/111/2345678\n\nUpdate Catalan translation.", "fixed readme (#42)")
 
+// chain lists the requests with, after each one whose answer decides
+// what follows, what follows a 2xx answer (the task exists).
+func chain(t *testing.T, reqs []integration.Request) []integration.Request {
+	t.Helper()
+	var out []integration.Request
+	for _, r := range reqs {
+		out = append(out, r)
+		if r.Then != nil {
+			more, err := r.Then([]byte(`{"data":{"gid":"1"}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, chain(t, more)...)
+		}
+	}
+	return out
+}
+
+// TestGolden: each task is read before it is commented on or completed,
+// as GitLab's AsanaService#check_commit does
+// (app/models/project_services/asana_service.rb: "task =
+// Asana::Resources::Task.find_by_id(client, taskid)" before
+// "task.add_comment(text: ...)" and "task.update(completed: true)").
 func TestGolden(t *testing.T) {
-	integrationtest.Goldens(t, asana.Build, []integrationtest.Case{
-		{Golden: "push", File: "push.json", Change: mentions, Settings: base, Requests: 4},
-	})
+	reqs := integrationtest.Build(t, asana.Build, "push.json", "", mentions, base)
+	if len(reqs) != 3 {
+		t.Fatalf("%d task reads, want 3", len(reqs))
+	}
+	integrationtest.Golden(t, filepath.Join("testdata", "push.golden"), integrationtest.Dump(chain(t, reqs)...))
 }
 
 // TestRequests: per commit and per reference, a story with the prefix and
@@ -44,16 +70,25 @@ func TestRequests(t *testing.T) {
 	prefix := "John Smith pushed to branch master of Gitlab Org / Gitlab Test ( http://example.com/mike/diaspora/commit/b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327 ):"
 	story := `{"data":{"text":"` + prefix + ` close #7 and #7 <b>&` + "\u2028" + `"}}`
 	want := []struct{ method, url, body string }{
+		{"GET", "https://app.asana.com/api/1.0/tasks/7", ""},
 		{"POST", "https://app.asana.com/api/1.0/tasks/7/stories", story},
 		{"PUT", "https://app.asana.com/api/1.0/tasks/7", `{"data":{"completed":true}}`},
+		{"GET", "https://app.asana.com/api/1.0/tasks/7", ""},
 		{"POST", "https://app.asana.com/api/1.0/tasks/7/stories", story},
 	}
-	if len(reqs) != len(want) {
-		t.Fatalf("%d requests, want %d:\n%s", len(reqs), len(want), integrationtest.Dump(reqs...))
+	all := chain(t, reqs)
+	if len(all) != len(want) {
+		t.Fatalf("%d requests, want %d:\n%s", len(all), len(want), integrationtest.Dump(all...))
 	}
-	for i, r := range reqs {
+	for i, r := range all {
 		if r.Method != want[i].method || r.URL != want[i].url || string(r.Body) != want[i].body {
 			t.Errorf("request %d: %s %s %s\nwant %s %s %s", i, r.Method, r.URL, r.Body, want[i].method, want[i].url, want[i].body)
+		}
+		if r.Method == "GET" {
+			if r.Header.Get("Authorization") != "Bearer "+key || len(r.Header) != 1 || r.Then == nil || !r.Optional {
+				t.Errorf("request %d: read %+v", i, r)
+			}
+			continue
 		}
 		if r.Header.Get("Authorization") != "Bearer "+key || r.Header.Get("Content-Type") != "application/json" || len(r.Header) != 2 || r.Then != nil {
 			t.Errorf("request %d: headers %v", i, r.Header)
@@ -67,8 +102,8 @@ func TestPrefix(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 	// The project's full name is glint's, not the payload's.
-	reqs := integrationtest.Build(t, asana.Build, "push.json", "", messages("#1"), base)
-	if len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), " of Gitlab Org / Gitlab Test ( ") {
+	reqs := chain(t, integrationtest.Build(t, asana.Build, "push.json", "", messages("#1"), base))
+	if len(reqs) != 2 || !strings.Contains(string(reqs[1].Body), " of Gitlab Org / Gitlab Test ( ") {
 		t.Errorf("%d requests: %s", len(reqs), integrationtest.Dump(reqs...))
 	}
 }
@@ -143,8 +178,10 @@ func TestSettingErrors(t *testing.T) {
 
 // TestSendToServer: Asana wants the Bearer token, answers 201 with the
 // story to a {"data":{"text":...}} post on a task's stories and 200 with
-// the task to a {"data":{"completed":true}} put, and 401 without the
-// token. A task that does not exist stops the delivery at its story.
+// the task to a {"data":{"completed":true}} put, the task to a GET, and
+// 401 without the token. A task that does not exist (404 to its read) is
+// skipped and the delivery goes on with the next, as GitLab's per-task
+// rescue of Asana::Errors::NotFound does.
 func TestSendToServer(t *testing.T) {
 	rec := integrationtest.RecordingServer(t)
 	tasks := map[string]bool{"1234567": true, "2345678": true, "42": true}
@@ -156,6 +193,9 @@ func TestSendToServer(t *testing.T) {
 		id, stories := strings.CutSuffix(rest, "/stories")
 		if !ok || !tasks[id] {
 			return http.StatusNotFound, `{"errors":[{"message":"task: Unknown object: ` + id + `"}]}`
+		}
+		if r.Method == http.MethodGet && !stories {
+			return http.StatusOK, fmt.Sprintf(`{"data":{"gid":%q,"resource_type":"task","completed":false}}`, id)
 		}
 		var body struct {
 			Data map[string]any `json:"data"`
@@ -186,24 +226,39 @@ func TestSendToServer(t *testing.T) {
 		}
 		return integrationtest.SendAll(t, reqs)
 	}
-	if status, sent := send(mentions, base); status != http.StatusCreated || sent != 4 {
+	if status, sent := send(mentions, base); status != http.StatusCreated || sent != 7 {
 		t.Errorf("answer %d after %d requests", status, sent)
 	}
 	got := rec.Requests()
-	if len(got) != 4 || got[1].Method != http.MethodPut || got[1].Path != "/api/1.0/tasks/1234567" || got[3].Path != "/api/1.0/tasks/42/stories" {
+	if len(got) != 7 || got[0].Method != http.MethodGet || got[2].Method != http.MethodPut || got[2].Path != "/api/1.0/tasks/1234567" || got[6].Path != "/api/1.0/tasks/42/stories" {
 		t.Errorf("received %+v", got)
 	}
 	if status, sent := send(mentions, integrationtest.Props(base, "api_key", "wrong")); status != http.StatusUnauthorized || sent != 1 {
 		t.Errorf("wrong key: answer %d after %d requests", status, sent)
 	}
-	if status, sent := send(messages("fix #999 and #42"), base); status != http.StatusNotFound || sent != 1 {
+	before := len(rec.Requests())
+	if status, sent := send(messages("fix #999 and #42"), base); status != http.StatusCreated || sent != 3 {
 		t.Errorf("missing task: answer %d after %d requests", status, sent)
+	}
+	got = rec.Requests()[before:]
+	if len(got) != 3 || got[0].Path != "/api/1.0/tasks/999" || got[1].Path != "/api/1.0/tasks/42" || got[2].Path != "/api/1.0/tasks/42/stories" {
+		t.Errorf("missing task: received %+v", got)
 	}
 }
 
-// redirect sends r to base instead of Asana: its host is fixed, the path,
-// headers and body are what is checked.
+// redirect sends r, and what its answer makes follow, to base instead of
+// Asana: its host is fixed, the path, headers and body are what is
+// checked.
 func redirect(r integration.Request, base string) integration.Request {
 	r.URL = base + strings.TrimPrefix(r.URL, "https://app.asana.com")
+	if then := r.Then; then != nil {
+		r.Then = func(answer []byte) ([]integration.Request, error) {
+			more, err := then(answer)
+			for i := range more {
+				more[i] = redirect(more[i], base)
+			}
+			return more, err
+		}
+	}
 	return r
 }

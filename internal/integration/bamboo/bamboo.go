@@ -1,7 +1,7 @@
 // Package bamboo builds the trigger request of GitLab 12.5's "Atlassian
 // Bamboo CI" service (BambooService, the 12.x version on Gitlab::HTTP with
-// a reactive status cache; only the trigger is here, not the status
-// read-back).
+// a reactive status cache): the trigger here, and the status read-back
+// in status.go.
 //
 // It takes pushes only: CiService's supported_events is "push", and
 // Service#async_execute drops every other object_kind, tag pushes

@@ -23,13 +23,16 @@
 //     other status sends nothing (GitLab would post a null state, which
 //     GitHub presumably refuses with 422; not confirmed);
 //   - context: "ci/gitlab/<gitlab host>" when static_context is set (the
-//     host of glint's project web URL, without port, standing for
-//     Gitlab.config.gitlab.host), else "ci/gitlab/<pipeline ref>";
+//     host, without port, of the project web URL the payload names, that
+//     is the sending GitLab's Gitlab.config.gitlab.host; glint's own
+//     project URL only when the payload names none), else
+//     "ci/gitlab/<pipeline ref>";
 //     description: "Pipeline <detailed_status> on GitLab". Both are cut as
 //     ActiveSupport's String#truncate does: longer than 255 (140)
 //     characters, they keep the first 252 (137) and end in "...";
 //   - target_url: <project web URL>/pipelines/<pipeline id>, GitLab
-//     12.5's project_pipeline_url.
+//     12.5's project_pipeline_url on the sending GitLab (the payload's
+//     project web_url): glint has no pipeline pages.
 //
 // Facts re-checked in gitlabhq/gitlabhq (ee/app/models/project_services/
 // github_service.rb with static_context and irrelevant_result?,
@@ -127,9 +130,13 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if a.SHA == "" {
 		return nil, errNoSHA
 	}
+	// GitLab's StatusMessage builds target_url with its own route helper
+	// and the static context from Gitlab.config.gitlab.host: both are the
+	// sending GitLab's, whose project page the payload's web_url names.
+	web := event.LinkBase(ev, p)
 	context := "ci/gitlab/" + a.Ref
 	if static, _ := chatmsg.Bool(settings, "static_context"); static {
-		u, err := url.Parse(p.WebURL)
+		u, err := url.Parse(web)
 		if err != nil || u.Hostname() == "" {
 			return nil, errHost
 		}
@@ -138,7 +145,7 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	body, err := integration.JSON(status{
 		Context:     truncate(context, maxContext),
 		Description: truncate("Pipeline "+a.DetailedStatus+" on GitLab", maxDescription),
-		TargetURL:   strings.TrimRight(p.WebURL, "/") + "/pipelines/" + strconv.FormatInt(a.ID, 10),
+		TargetURL:   web + "/pipelines/" + strconv.FormatInt(a.ID, 10),
 		State:       state,
 	})
 	if err != nil {

@@ -77,11 +77,15 @@ func TestMessage(t *testing.T) {
 		context, desc, target string
 	}{
 		{"static", pipeline("success", "passed"), base,
-			"ci/gitlab/glint.example.com", "Pipeline passed on GitLab", "https://glint.example.com/gitlab-org/gitlab-test/pipelines/31"},
+			// ee/app/models/project_services/github_service/status_message.rb:
+			// "@target_url = project_pipeline_url(project, pipeline)" and
+			// "Gitlab.config.gitlab.host": the sending GitLab's, named by
+			// the payload's project web_url.
+			"ci/gitlab/192.168.64.1", "Pipeline passed on GitLab", "http://192.168.64.1:3005/gitlab-org/gitlab-test/pipelines/31"},
 		{"static unset", pipeline("success", "passed"), integrationtest.Props(base, "static_context", nil),
 			"ci/gitlab/master", "Pipeline passed on GitLab", ""},
 		{"static as string", pipeline("success", "passed"), integrationtest.Props(base, "static_context", "true"),
-			"ci/gitlab/glint.example.com", "", ""},
+			"ci/gitlab/192.168.64.1", "", ""},
 		{"ref", func(m map[string]any) {
 			pipeline("manual", "waiting for manual action")(m)
 			integrationtest.Attrs(m)["ref"] = "feature/x"
@@ -109,10 +113,14 @@ func TestMessage(t *testing.T) {
 			}
 		}
 	}
-	// The instance host comes without port.
+	// Without a web_url in the payload, glint's project URL; the host
+	// comes without port.
 	p := integrationtest.Project
 	p.WebURL = "https://glint.example.com:8443/g/p"
-	reqs, err := github.Build(integrationtest.Event(t, "pipeline.json", "", pipeline("success", "passed")), base, p)
+	reqs, err := github.Build(integrationtest.Event(t, "pipeline.json", "", func(m map[string]any) {
+		pipeline("success", "passed")(m)
+		m["project"].(map[string]any)["web_url"] = ""
+	}), base, p)
 	if err != nil || len(reqs) != 1 || !strings.Contains(string(reqs[0].Body), `"context":"ci/gitlab/glint.example.com"`) ||
 		!strings.Contains(string(reqs[0].Body), `"target_url":"https://glint.example.com:8443/g/p/pipelines/31"`) {
 		t.Errorf("port: %v %v", reqs, err)
@@ -178,7 +186,7 @@ func TestSettingErrors(t *testing.T) {
 		t.Errorf("no sha: %d requests, %v", len(reqs), err)
 	}
 	// Nor, with a static context, a project URL without host.
-	ev = integrationtest.Event(t, "pipeline.json", "", nil)
+	ev = integrationtest.Event(t, "pipeline.json", "", func(m map[string]any) { m["project"].(map[string]any)["web_url"] = "" })
 	if reqs, err := github.Build(ev, base, integration.Project{WebURL: "/g/p"}); err == nil || reqs != nil {
 		t.Errorf("no host: %d requests, %v", len(reqs), err)
 	}

@@ -236,9 +236,12 @@ func Messages(e *event.PushEvent, p integration.Project, colors bool) []string {
 	repo := paint(red, e.Repository.Name)
 	branch := paint(brown, refPrefix.ReplaceAllString(e.Ref, ""))
 	committer := e.UserName
-	projectURL := p.WebURL
+	// IrkerWorker builds its links on Gitlab.config.gitlab.url: the
+	// GitLab the push came from, whose project page is the payload's
+	// web_url (glint has no such pages).
+	projectURL := e.ProjectWebURL()
 	if projectURL == "" {
-		projectURL = e.Project.WebURL
+		projectURL = p.WebURL
 	}
 
 	var msgs []string

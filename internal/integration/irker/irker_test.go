@@ -155,7 +155,7 @@ func TestMessages(t *testing.T) {
 			m["total_commits_count"] = 1
 			m["commits"] = []any{commit(sha('a'), "Fix it\n\nLong text", nil, []any{"a.go"}, nil)}
 		}, []string{
-			"[Diaspora] John Smith pushed 1 new commit to master: https://glint.example.com/mike/diaspora/compare/95790bf8...da156088",
+			"[Diaspora] John Smith pushed 1 new commit to master: http://example.com/mike/diaspora/compare/95790bf8...da156088",
 			"Diaspora/master aaaaaaaa Ann (1 file): Fix it",
 		}},
 		{"only the first 3 commits, no file", func(m map[string]any) {
@@ -163,7 +163,7 @@ func TestMessages(t *testing.T) {
 			m["commits"] = []any{commit(sha('1'), "one", nil, nil, nil), commit(sha('2'), "two\r\nx", nil, nil, nil),
 				commit(sha('3'), "   ", nil, nil, nil), commit(sha('4'), "four", nil, nil, nil)}
 		}, []string{
-			"[Diaspora] John Smith pushed 25 new commits to master: https://glint.example.com/mike/diaspora/compare/95790bf8...da156088",
+			"[Diaspora] John Smith pushed 25 new commits to master: http://example.com/mike/diaspora/compare/95790bf8...da156088",
 			"Diaspora/master 11111111 Ann (0 file): one",
 			"Diaspora/master 22222222 Ann (0 file): two",
 			"Diaspora/master 33333333 Ann (0 file): --no commit message",
@@ -177,12 +177,25 @@ func TestMessages(t *testing.T) {
 			m["ref"] = "refs/heads/feature/refs/x/y"
 			m["total_commits_count"] = 0
 			m["commits"] = []any{}
-		}, []string{"[Diaspora] John Smith has created a new branch feature/y: https://glint.example.com/mike/diaspora/branches"}},
+		}, []string{"[Diaspora] John Smith has created a new branch feature/y: http://example.com/mike/diaspora/branches"}},
+		// app/workers/irker_worker.rb: "compare_url =
+		// \"#{Gitlab.config.gitlab.url}/#{repo_path}/compare\"": the
+		// sending GitLab's page, which the payload's web_url names; the
+		// project's own URL only when the payload has none.
+		{"no web_url in the payload", func(m map[string]any) {
+			m["total_commits_count"] = 1
+			m["commits"] = []any{commit(sha('c'), "x", nil, nil, nil)}
+			m["project"].(map[string]any)["web_url"] = ""
+			m["repository"].(map[string]any)["homepage"] = "https://git.example.org/mike/diaspora/"
+		}, []string{
+			"[Diaspora] John Smith pushed 1 new commit to master: https://git.example.org/mike/diaspora/compare/95790bf8...da156088",
+			"Diaspora/master cccccccc Ann (0 file): x",
+		}},
 		{"html and separators are not escaped", func(m map[string]any) {
 			m["total_commits_count"] = 1
 			m["commits"] = []any{commit(sha('b'), "<b>&\u2028", []any{"x"}, []any{"y"}, nil)}
 		}, []string{
-			"[Diaspora] John Smith pushed 1 new commit to master: https://glint.example.com/mike/diaspora/compare/95790bf8...da156088",
+			"[Diaspora] John Smith pushed 1 new commit to master: http://example.com/mike/diaspora/compare/95790bf8...da156088",
 			"Diaspora/master bbbbbbbb Ann (2 files): <b>&\u2028",
 		}},
 	}
@@ -204,7 +217,7 @@ func TestMessages(t *testing.T) {
 		})
 	}
 	t.Run("raw body", func(t *testing.T) {
-		reqs, err := irker.Build(parse(t, "push.json", tests[4].change), settings(), project)
+		reqs, err := irker.Build(parse(t, "push.json", tests[len(tests)-1].change), settings(), project)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -379,8 +392,8 @@ func TestSendToListener(t *testing.T) {
 		t.Errorf("%d connections, want one for the whole push", n)
 	}
 	want := []string{
-		"[\x0304Diaspora\x0f] John Smith has created a new branch \x0305master\x0f: \x0302\x1fhttps://glint.example.com/mike/diaspora/branches\x0f",
-		"[\x0304Diaspora\x0f] John Smith pushed \x024\x0f new commits to \x0305master\x0f: \x0302\x1fhttps://glint.example.com/mike/diaspora/compare/00000000...da156088\x0f",
+		"[\x0304Diaspora\x0f] John Smith has created a new branch \x0305master\x0f: \x0302\x1fhttp://example.com/mike/diaspora/branches\x0f",
+		"[\x0304Diaspora\x0f] John Smith pushed \x024\x0f new commits to \x0305master\x0f: \x0302\x1fhttp://example.com/mike/diaspora/compare/00000000...da156088\x0f",
 		"\x0304Diaspora\x0f/\x0305master\x0f \x0314b6568db1\x0f Jordi Mallach (\x03122 files\x0f): Update Catalan translation to e38cb41.",
 		"\x0304Diaspora\x0f/\x0305master\x0f \x0314da156088\x0f GitLab dev user (\x03122 files\x0f): fixed readme",
 	}

@@ -222,6 +222,7 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if (ev.Kind != event.Push || ev.Push == nil) && (ev.Kind != event.MergeRequest || ev.MergeRequest == nil) {
 		return nil, nil
 	}
+	p = gitlabProject(ev, p)
 	c, err := newClient(settings, p)
 	if err != nil {
 		return nil, err
@@ -292,6 +293,27 @@ func restBase(s string) (string, bool) {
 		return "", false
 	}
 	return u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), true
+}
+
+// gitlabProject is the project as the GitLab that sent the event knows
+// it: the links GitLab writes into Jira (entity URLs, the author's
+// profile, the favicon) are built on its own Settings.gitlab.base_url,
+// and glint has no such pages. So the project's web URL and full path
+// are the payload's project web_url and path_with_namespace, when it
+// names them.
+func gitlabProject(ev *event.Event, p integration.Project) integration.Project {
+	p.WebURL = event.LinkBase(ev, p)
+	var path string
+	switch {
+	case ev.Push != nil:
+		path = ev.Push.Project.PathWithNamespace
+	case ev.MergeRequest != nil:
+		path = ev.MergeRequest.Project.PathWithNamespace
+	}
+	if path != "" && ev.ProjectWebURL() != "" {
+		p.FullPath = path
+	}
+	return p
 }
 
 // gitlabBase is Settings.gitlab.base_url (with the relative URL root, as

@@ -82,7 +82,7 @@ func TestGolden(t *testing.T) {
 	t.Run("commit mention, link exists", func(t *testing.T) {
 		j := newFakeJira("PROJ-1")
 		j.issues[0].links = []fakeLink{{id: 10050, body: map[string]any{"relationship": "mentioned on",
-			"object": map[string]any{"url": "https://glint.example.com/gitlab-org/gitlab-test/commit/" + sha1, "title": "Commit - old"}}}}
+			"object": map[string]any{"url": "http://example.com/mike/diaspora/commit/" + sha1, "title": "Commit - old"}}}}
 		got := golden(t, "push_mention_update_link", "push.json", commits("refs/heads/feature", "PROJ-1 Update the widget"), base, j,
 			"A push mentions PROJ-1, which has no comment but a link to the commit (the comment was deleted): the link is updated.")
 		if len(got) != 5 || got[3].Request.Method != http.MethodPut || len(j.issues[0].links) != 1 {
@@ -115,10 +115,13 @@ func TestMentionText(t *testing.T) {
 	long := strings.Repeat("word ", 30) + "PROJ-1"
 	walk(t, j, integrationtest.Build(t, jira.Build, "push.json", "", commits("refs/heads/feature", "PROJ-1 title\r\nbody", long), base))
 	is := j.issues[0]
-	url1 := "https://glint.example.com/gitlab-org/gitlab-test/commit/" + sha1
+	// app/services/system_note_service.rb and jira_service.rb build the
+	// links on Settings.gitlab.base_url, the sending GitLab's: the
+	// payload's project web_url and path_with_namespace name its project.
+	url1 := "http://example.com/mike/diaspora/commit/" + sha1
 	want := []string{
-		"[John Smith|https://glint.example.com/jsmith] mentioned this issue in [a commit of gitlab-org/gitlab-test|" + url1 + "]:\n'PROJ-1 title'",
-		"[John Smith|https://glint.example.com/jsmith] mentioned this issue in [a commit of gitlab-org/gitlab-test|https://glint.example.com/gitlab-org/gitlab-test/commit/" + sha2 + "]:\n'" +
+		"[John Smith|http://example.com/jsmith] mentioned this issue in [a commit of mike/diaspora|" + url1 + "]:\n'PROJ-1 title'",
+		"[John Smith|http://example.com/jsmith] mentioned this issue in [a commit of mike/diaspora|http://example.com/mike/diaspora/commit/" + sha2 + "]:\n'" +
 			strings.TrimSpace(strings.Repeat("word ", 16)) + "…'",
 	}
 	if !slices.Equal(is.comments, want) {
@@ -128,12 +131,12 @@ func TestMentionText(t *testing.T) {
 		t.Fatalf("%d links", len(is.links))
 	}
 	o := is.links[0].body["object"].(map[string]any)
-	if o["title"] != "Commit - PROJ-1 title" || o["url"] != url1 || o["icon"].(map[string]any)["url16x16"] != "https://glint.example.com/assets/favicon.png" {
+	if o["title"] != "Commit - PROJ-1 title" || o["url"] != url1 || o["icon"].(map[string]any)["url16x16"] != "http://example.com/assets/favicon.png" {
 		t.Errorf("link %v", o)
 	}
 	j = newFakeJira("PROJ-3")
 	walk(t, j, integrationtest.Build(t, jira.Build, "merge_request.json", "", mr("open", "PROJ-3: Viewport\n", ""), base))
-	want = []string{"[Administrator|https://glint.example.com/root] mentioned this issue in [a merge request of gitlab-org/gitlab-test|https://glint.example.com/gitlab-org/gitlab-test/merge_requests/1]:\n'PROJ-3: Viewport'"}
+	want = []string{"[Administrator|http://example.com/root] mentioned this issue in [a merge request of gitlabhq/gitlab-test|http://example.com/gitlabhq/gitlab-test/merge_requests/1]:\n'PROJ-3: Viewport'"}
 	if !slices.Equal(j.issues[0].comments, want) || j.issues[0].links[0].body["object"].(map[string]any)["title"] != "Merge request - PROJ-3: Viewport\n" {
 		t.Errorf("merge request: %q, %v", j.issues[0].comments, j.issues[0].links)
 	}
@@ -370,7 +373,7 @@ func TestBodies(t *testing.T) {
 	j := newFakeJira("PROJ-1")
 	got := walk(t, j, integrationtest.Build(t, jira.Build, "push.json", "", commits("refs/heads/feature", "PROJ-1 <b> & \u2028 \"q\""), base))
 	body := string(got[len(got)-1].Request.Body)
-	want := `{"body":"[John Smith|https://glint.example.com/jsmith] mentioned this issue in [a commit of gitlab-org/gitlab-test|https://glint.example.com/gitlab-org/gitlab-test/commit/` +
+	want := `{"body":"[John Smith|http://example.com/jsmith] mentioned this issue in [a commit of mike/diaspora|http://example.com/mike/diaspora/commit/` +
 		sha1 + `]:\n'PROJ-1 \u003cb\u003e \u0026 \u2028 \"q\"'"}`
 	if body != want {
 		t.Errorf("body\n%s\nwant\n%s", body, want)

@@ -17,6 +17,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/hangoutschat"
 	"github.com/glint-dev/glint/internal/integration/hipchat"
 	"github.com/glint-dev/glint/internal/integration/irker"
+	"github.com/glint-dev/glint/internal/integration/issuetracker"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
 	"github.com/glint-dev/glint/internal/integration/jira"
 	"github.com/glint-dev/glint/internal/integration/mattermost"
@@ -57,6 +58,11 @@ var builders = map[string]Builder{
 	"slack":              slack.Build,
 	"emails-on-push":     emailsonpush.Build,
 	"pipelines-email":    pipelinesemail.Build,
+	// Issue trackers only probe their project_url on pushes.
+	"bugzilla":             issuetracker.Probe,
+	"custom-issue-tracker": issuetracker.Probe,
+	"redmine":              issuetracker.Probe,
+	"youtrack":             issuetracker.Probe,
 }
 
 // Lookup returns the builder of a service, if glint acts for it.

@@ -1,12 +1,11 @@
 // Package teamcity builds the trigger request of GitLab 12.5's "JetBrains
 // TeamCity CI" service (TeamcityService, the 12.x version with
-// ServicePushDataValidations; only the trigger is here, not the status
-// read-back).
+// ServicePushDataValidations): the trigger here, and the status read-back
+// in status.go.
 //
 // It takes pushes and merge requests (supported_events "push" and
-// "merge_request"; glint's catalog offers the push flag only, but the
-// merge request trigger is ready for when it offers that one too). Each
-// taken event queues one build:
+// "merge_request", each behind its event flag). Each taken event queues
+// one build:
 //
 //	POST <teamcity_url>/httpAuth/app/rest/buildQueue
 //	Authorization: Basic base64(username:password)
