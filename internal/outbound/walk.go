@@ -50,20 +50,21 @@ func Walk(ctx context.Context, send Sender, reqs []integration.Request) (*Result
 	var last, refused *Result
 	for _, r := range reqs {
 		res, err := send(ctx, r)
-		last = res
 		if err != nil {
 			return res, err
 		}
 		if o := Classify(res, nil); o.Reason != "" {
 			if r.Optional && res.Status == http.StatusNotFound {
-				continue // not there: skipped, the rest goes on
+				continue // not there: skipped, the rest goes on; not the result
 			}
 			if r.Mail != nil && !o.Retry {
 				refused = cmp.Or(refused, res)
+				last = res
 				continue
 			}
 			return res, nil
 		}
+		last = res
 		if r.Then == nil {
 			continue
 		}
