@@ -75,6 +75,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if token != "" {
 		fmt.Fprintf(stdout, "Created the admin user root. Its personal access token (shown once, also in %s/root-token):\n%s\n", cfg.DataDir, token)
+		pw, err := app.BootstrapPassword(ctx, *cfg, st)
+		if err != nil {
+			return fmt.Errorf("first-start set-up: %w", err)
+		}
+		fmt.Fprintf(stdout, "Its password for the web sign-in (shown once, also in %s):\n%s\n", cfg.InitialRootPasswordFile(), pw)
 	}
 
 	reg := prometheus.NewRegistry()

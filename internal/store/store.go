@@ -40,6 +40,9 @@ type User struct {
 	Admin       bool
 	NamespaceID int64 // the user's personal namespace
 	CreatedAt   time.Time
+	// PasswordHash is written by CreateUser only; reads leave it empty
+	// (UserByLogin returns the hash apart).
+	PasswordHash string
 }
 
 // Token is a personal access token; only the hash of its secret is kept.
@@ -180,6 +183,7 @@ type Store interface {
 	ReplaceSealed(ctx context.Context, id int64, sealed map[string]string) error
 
 	DeliveryStore
+	WebStore
 
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSettingIfAbsent stores value unless the key exists; it returns the

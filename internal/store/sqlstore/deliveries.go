@@ -40,17 +40,7 @@ func (s *DB) Delivery(ctx context.Context, id int64) (*store.Delivery, error) {
 }
 
 func (s *DB) Deliveries(ctx context.Context, projectID int64, service string, offset, limit int) ([]store.Delivery, int, error) {
-	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE project_id = $1 AND service = $2`, projectID, service).Scan(&total); err != nil {
-		return nil, 0, s.wrap(err)
-	}
-	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE project_id = $1 AND service = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`,
-		projectID, service, limit, offset)
-	if err != nil {
-		return nil, 0, s.wrap(err)
-	}
-	out, err := collect(rows, scanDelivery)
-	return out, total, s.wrap(err)
+	return s.DeliveryPage(ctx, projectID, service, "", offset, limit)
 }
 
 func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, error) {

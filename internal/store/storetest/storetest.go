@@ -55,6 +55,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", testDeliveries},
 		{"DeliveryDuplicates", testDeliveryDuplicates},
 		{"ConcurrentEvents", testConcurrentEvents},
+		{"Passwords", testPasswords},
+		{"Sessions", testSessions},
+		{"LoginFailures", testLoginFailures},
+		{"DeliveryViews", testDeliveryViews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
