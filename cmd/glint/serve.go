@@ -19,6 +19,7 @@ import (
 	"github.com/glint-dev/glint/internal/app"
 	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/web"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -104,9 +105,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			log.Warn("stopping the delivery queue", "err", err)
 		}
 	}()
+	policy := settings.Policy{AllowLocal: *allowLocal}
+	pages := web.New(web.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, BaseURL: *baseURL, Logger: log})
 	handler := api.New(api.Options{
-		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal}, Events: dl.Pipeline,
-		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,
+		Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline,
+		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout, Web: pages,
 	})
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	log.Info("glint listening", "addr", ln.Addr().String(), "database", st.DialectName(), "version", version)

@@ -37,6 +37,9 @@ type Options struct {
 	Events Events
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Web serves every path the API does not (the pages, package web);
+	// nil leaves them 404.
+	Web http.Handler
 }
 
 // Server is the HTTP interface.
@@ -130,6 +133,9 @@ func (s *Server) routes() *http.ServeMux {
 
 	m.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) }))
 	m.Handle("GET /metrics", s.metrics.handler())
+	if s.opt.Web != nil {
+		m.Handle("/", s.opt.Web)
+	}
 	return m
 }
 

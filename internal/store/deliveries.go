@@ -37,6 +37,9 @@ type Delivery struct {
 	LastError string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// EventKind is the event's kind, filled by DeliveryPage (and so
+	// Deliveries) only.
+	EventKind string
 }
 
 // Attempt is one try of a delivery.

@@ -102,21 +102,28 @@ func (s *DB) ClearLoginFailures(ctx context.Context, key string) error {
 }
 
 func (s *DB) DeliveryPage(ctx context.Context, projectID int64, service, status string, offset, limit int) ([]store.Delivery, int, error) {
-	where, args := `project_id = $1 AND service = $2`, []any{projectID, service}
+	where, args := `d.project_id = $1 AND d.service = $2`, []any{projectID, service}
 	if status != "" {
-		where, args = where+` AND status = $3`, append(args, status)
+		where, args = where+` AND d.status = $3`, append(args, status)
 	}
 	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE `+where, args...).Scan(&total); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM deliveries d WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, s.wrap(err)
 	}
 	n := len(args)
-	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE `+where+` ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
+	rows, err := s.query(ctx, `SELECT d.id, d.event_id, d.project_id, d.service, d.status, d.attempts, d.last_error, d.created_at, d.updated_at, e.kind
+		FROM deliveries d JOIN events e ON e.id = d.event_id WHERE `+where+` ORDER BY d.id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
 		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, s.wrap(err)
 	}
-	out, err := collect(rows, scanDelivery)
+	out, err := collect(rows, func(r scanner) (*store.Delivery, error) {
+		var d store.Delivery
+		var created, updated int64
+		err := r.Scan(&d.ID, &d.EventID, &d.ProjectID, &d.Service, &d.Status, &d.Attempts, &d.LastError, &created, &updated, &d.EventKind)
+		d.CreatedAt, d.UpdatedAt = fromMicros(created), fromMicros(updated)
+		return &d, err
+	})
 	return out, total, s.wrap(err)
 }
 

@@ -129,7 +129,7 @@ func testDeliveryViews(t *testing.T, s store.Store) {
 	}
 	page, total, err := s.DeliveryPage(ctx, p.ID, "slack", store.DeliveryDelivered, 0, 1)
 	noErr(t, err, "DeliveryPage")
-	if total != 2 || len(page) != 1 || page[0].ID != ids[2] {
+	if total != 2 || len(page) != 1 || page[0].ID != ids[2] || page[0].EventKind != "push" {
 		t.Fatalf("delivered page 1: %d %+v", total, page)
 	}
 	page, total, _ = s.DeliveryPage(ctx, p.ID, "slack", store.DeliveryDelivered, 1, 1)
