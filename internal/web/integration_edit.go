@@ -74,9 +74,10 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, svc *catalog.Serv
 		h.failed(w, r, pc.viewer, err)
 		return nil
 	}
+	var saved *store.Service
 	change, err := decodeForm(svc, current, r.PostForm)
 	if err == nil {
-		current, err = h.st.UpdateService(ctx, pc.project.ID, svc.Slug, func(rec *store.Service) error {
+		saved, err = h.st.UpdateService(ctx, pc.project.ID, svc.Slug, func(rec *store.Service) error {
 			return settings.Apply(svc, rec, change, h.opt.Sealer, h.opt.Policy)
 		})
 	}
@@ -93,7 +94,7 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, svc *catalog.Serv
 		return nil
 	}
 	h.log.InfoContext(ctx, "integration settings saved from the web", "project_id", pc.project.ID, "service", svc.Slug, "user", pc.user.Username)
-	return current
+	return saved
 }
 
 // updateIntegration is "Save changes".
