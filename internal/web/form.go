@@ -48,13 +48,15 @@ type integrationForm struct {
 
 // newForm fills the form from a stored service; secrets are never read.
 func newForm(svc *catalog.Service, rec *store.Service) *integrationForm {
-	f := &integrationForm{Service: svc, Active: rec.Active}
+	// A service never saved is offered active: saving is activating it.
+	f := &integrationForm{Service: svc, Active: rec.Active || rec.ID == 0}
 	channels := map[string]bool{}
 	for _, e := range svc.Events {
 		t := triggerView{Flag: e.FlagName(), Label: e.TriggerLabel(), Help: e.TriggerHelp(), Checked: rec.Flags[e.FlagName()]}
 		if cf, ok := svc.Field(e.ChannelField()); ok {
 			v := fieldOf(svc, cf, rec)
-			v.Label, v.Placeholder = "Channel for "+strings.ToLower(e.TriggerLabel())+" events", "Slack channels (e.g. general, development)"
+			v.Label, v.Help = "Channel for "+strings.ToLower(e.TriggerLabel())+" events", ""
+			v.Placeholder = strings.Fields(svc.Title)[0] + " channels (e.g. general, development)"
 			t.Channel = &v
 			channels[cf.Name] = true
 		}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/glint-dev/glint/internal/catalog"
@@ -56,6 +58,11 @@ func (h *Handler) integrations(w http.ResponseWriter, r *http.Request) {
 			d.Inactive = append(d.Inactive, row)
 		}
 	}
+	byTitle := func(a, b integrationRow) int {
+		return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title))
+	}
+	slices.SortFunc(d.Active, byTitle)
+	slices.SortFunc(d.Inactive, byTitle)
 	h.render(w, r, http.StatusOK, "integrations", pc.viewer, d)
 }
 

@@ -94,7 +94,14 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showSignIn(w http.ResponseWriter, r *http.Request, status int, f signInForm) {
-	token := randomID()
+	// One token per browser: a second tab (or a redirect to this page)
+	// must not invalidate the form of the first.
+	token := ""
+	if c, err := r.Cookie(signInCookie); err == nil && len(c.Value) == len(randomID()) {
+		token = c.Value
+	} else {
+		token = randomID()
+	}
 	http.SetCookie(w, h.cookie(signInCookie, token, 3600))
 	h.render(w, r, status, "sign_in", &viewer{csrf: token}, f)
 }

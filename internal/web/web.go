@@ -138,6 +138,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/users/sign_in":
 		h.signIn(w, r)
 		return
+	case path == "/favicon.ico":
+		http.NotFound(w, r)
+		return
 	}
 	hd.Set("Cache-Control", "no-store")
 	v, ok := h.session(w, r)
