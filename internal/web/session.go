@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/glint-dev/glint/internal/auth"
 	"github.com/glint-dev/glint/internal/store"
@@ -75,6 +76,15 @@ func (h *Handler) checkCSRF(w http.ResponseWriter, r *http.Request, want string)
 	return false
 }
 
+// dummyHash is checked against when the login names nobody.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := auth.HashPassword(randomID())
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
 // signInForm is what the sign-in page shows.
 type signInForm struct {
 	Login, RedirectTo, Error string
@@ -132,6 +142,11 @@ func (h *Handler) postSignIn(w http.ResponseWriter, r *http.Request) {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		h.failed(w, r, nil, err)
 		return
+	}
+	if err != nil {
+		// No such user: spend the time a check takes all the same, so
+		// that the answer's delay does not tell which logins exist.
+		hash = dummyHash()
 	}
 	if err != nil || !auth.CheckPassword(hash, password) {
 		now := h.opt.Now()
