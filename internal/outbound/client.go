@@ -79,6 +79,9 @@ type Result struct {
 	Body []byte
 	// Duration is the time from sending the request to reading Body.
 	Duration time.Duration
+	// Request summarises what was sent, without secrets: the method, the
+	// redacted URL (see Redact) and the body's size.
+	Request string
 	// TCP marks the result of a raw TCP write (integration.Request.TCP):
 	// there is no answer, so Status is 0 and Header and Body are empty;
 	// the write succeeded.
@@ -238,6 +241,7 @@ func (c *Client) Do(ctx context.Context, r integration.Request) (*Result, error)
 		Header:   resp.Header,
 		Body:     text(body, cut),
 		Duration: time.Since(start),
+		Request:  fmt.Sprintf("%s %s (%d bytes)", method, Redact(r.URL), len(r.Body)),
 	}, nil
 }
 
@@ -279,5 +283,5 @@ func (c *Client) sendTCP(ctx context.Context, addr string, body []byte) (*Result
 	if err != nil {
 		return nil, &Error{Method: tcpMethod, URL: addr, Err: err}
 	}
-	return &Result{TCP: true, Duration: time.Since(start)}, nil
+	return &Result{TCP: true, Duration: time.Since(start), Request: fmt.Sprintf("%s %s (%d bytes)", tcpMethod, addr, len(body))}, nil
 }

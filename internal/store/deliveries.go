@@ -51,6 +51,9 @@ type Attempt struct {
 	StatusCode   int
 	ResponseBody string
 	Error        string
+	// Request summarises the last request sent (method, redacted URL,
+	// size); "" when none was answered.
+	Request string
 }
 
 // DeliveryStore keeps events and their deliveries: the durable half of the

@@ -277,7 +277,7 @@ func TestDeliveryPages(t *testing.T) {
 		}
 		dpath := "/root/demo/-/settings/integrations/slack/deliveries/" + id
 		dp := b.must(200, dpath)
-		for _, want := range []string{`id="attempt-1"`, "answered <span class=\"code\">200</span>", "ok from the sink", "&#34;object_kind&#34;: &#34;push&#34;", "Retry"} {
+		for _, want := range []string{`id="attempt-1"`, "answered <span class=\"code\">200</span>", "Request: <code>POST " + sink.URL + "/slack (", "ok from the sink", "&#34;object_kind&#34;: &#34;push&#34;", "Retry"} {
 			if !strings.Contains(dp.body, want) {
 				t.Errorf("delivery page lacks %q", want)
 			}

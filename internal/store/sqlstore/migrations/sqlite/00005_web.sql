@@ -21,7 +21,12 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_key ON login_failures (key, at);
 
+-- Each attempt's request, summarised (method, redacted URL, size), for the
+-- delivery page.
+ALTER TABLE delivery_attempts ADD COLUMN request TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE delivery_attempts DROP COLUMN request;
 DROP TABLE login_failures;
 DROP TABLE web_sessions;
 ALTER TABLE users DROP COLUMN password_hash;
