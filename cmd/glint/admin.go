@@ -26,6 +26,7 @@ Commands:
   add-member      --project ID_OR_PATH --username U --access-level 10|20|30|40|50
   rotate-key      seal every service secret under a new key
   intake-token    --project ID_OR_PATH   set a new webhook intake secret and print it
+  set-password    --username U   read a new password from the terminal or standard input
   export          [--file F]   write the whole instance as JSON lines (secrets stay sealed)
   import          [--file F] [--source-key KEY]   load an export into an empty database
 
@@ -47,6 +48,7 @@ var adminCommands = map[string]adminCmd{
 	"export":         {"admin export [--file F]", exportCmd},
 	"intake-token":   {"admin intake-token --project ID_OR_PATH", intakeTokenCmd},
 	"import":         {"admin import [--file F] [--source-key KEY]", importCmd},
+	"set-password":   {"admin set-password --username U   (the password is read from the terminal or stdin)", setPasswordCmd},
 }
 
 func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/readback"
 	"github.com/glint-dev/glint/internal/settings"
+	"github.com/glint-dev/glint/internal/web"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -77,6 +78,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if token != "" {
 		fmt.Fprintf(stdout, "Created the admin user root. Its personal access token (shown once, also in %s/root-token):\n%s\n", cfg.DataDir, token)
+		pw, err := app.BootstrapPassword(ctx, *cfg, st)
+		if err != nil {
+			return fmt.Errorf("first-start set-up: %w", err)
+		}
+		fmt.Fprintf(stdout, "Its password for the web sign-in (shown once, also in %s):\n%s\n", cfg.InitialRootPasswordFile(), pw)
 	}
 
 	reg := prometheus.NewRegistry()
@@ -108,8 +114,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// same guarded client rules as deliveries.
 	reads := readback.New(st, keys, outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}),
 		readback.Config{BaseURL: *baseURL, Registry: reg}, log)
+	policy := settings.Policy{AllowLocal: *allowLocal}
+	pages := web.New(web.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, BaseURL: *baseURL, Logger: log})
 	handler := api.New(api.Options{
-		Store: st, Sealer: keys, Policy: settings.Policy{AllowLocal: *allowLocal}, Events: dl.Pipeline, ReadBacks: reads,
+		Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, ReadBacks: reads, Web: pages,
 		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,
 		Outbound: api.SourceClient(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}),
 	})

@@ -46,6 +46,9 @@ type Options struct {
 	// commands), made by SourceClient; nil is SourceClient's with local
 	// addresses reached only when Policy.AllowLocal.
 	Outbound gitlabapi.Reader
+	// Web serves every path the API does not (the pages, package web);
+	// nil leaves them 404.
+	Web http.Handler
 }
 
 // Server is the HTTP interface.
@@ -150,6 +153,9 @@ func (s *Server) routes() *http.ServeMux {
 
 	m.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) }))
 	m.Handle("GET /metrics", s.metrics.handler())
+	if s.opt.Web != nil {
+		m.Handle("/", s.opt.Web)
+	}
 	return m
 }
 

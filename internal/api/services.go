@@ -119,13 +119,7 @@ func entity(s *catalog.Service, rec *store.Service) serviceEntity {
 // storedOrDefault returns the stored service, or the unsaved default
 // object GitLab 12.5 shows for a service never configured.
 func (s *Server) storedOrDefault(r *http.Request, svc *catalog.Service, p *store.Project) (*store.Service, error) {
-	rec, err := s.st.Service(r.Context(), p.ID, svc.Slug)
-	if errors.Is(err, store.ErrNotFound) {
-		rec = &store.Service{ProjectID: p.ID}
-		settings.Initialize(svc, rec)
-		return rec, nil
-	}
-	return rec, err
+	return settings.Load(r.Context(), s.st, svc, p.ID)
 }
 
 func (s *Server) slug(w http.ResponseWriter, r *http.Request) (*catalog.Service, bool) {

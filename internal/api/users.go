@@ -66,12 +66,25 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := &store.User{Email: f.str("email", true), Name: f.str("name", true), Username: f.str("username", true), Admin: f.boolean("admin")}
+	password, passwordSent := f.str("password", false), f.raw["password"] != nil
 	if f.failed(w) {
 		return
 	}
 	if !validPath(u.Username) {
 		writeMessage(w, 400, map[string][]string{"username": {"can contain only letters, digits, '_', '-' and '.'"}})
 		return
+	}
+	if passwordSent {
+		if problem := auth.PasswordProblem(password); problem != "" {
+			writeMessage(w, 400, map[string][]string{"password": {problem}})
+			return
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+		u.PasswordHash = hash
 	}
 	err := s.st.CreateUser(r.Context(), u)
 	if errors.Is(err, store.ErrConflict) {

@@ -46,15 +46,18 @@ const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789
 
 // NewToken returns a fresh token text: a prefix and 20 random characters
 // (about 119 bits).
-func NewToken() string {
-	b := make([]byte, 20)
+func NewToken() string { return tokenPrefix + randomText(20) }
+
+// randomText returns n random characters of the alphabet.
+func randomText(n int) string {
+	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
 	}
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
-	return tokenPrefix + string(b)
+	return string(b)
 }
 
 // Hash is what is stored of a token. Tokens are long random strings, so a

@@ -120,3 +120,25 @@ func TestEveryServiceSaysWhatGlintDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestTriggerTexts: every event has GitLab's label and help, and the chat
+// services' channel fields are found by their trigger.
+func TestTriggerTexts(t *testing.T) {
+	for _, s := range All() {
+		for _, e := range s.Events {
+			if e.TriggerLabel() == "" || e.TriggerHelp() == "" {
+				t.Errorf("%s: event %s has no trigger label or help", s.Slug, e)
+			}
+		}
+	}
+	slack, _ := Lookup("slack")
+	channels := 0
+	for _, e := range slack.Events {
+		if _, ok := slack.Field(e.ChannelField()); ok {
+			channels++
+		}
+	}
+	if channels != 10 || MergeRequest.ChannelField() != "merge_request_channel" {
+		t.Errorf("slack: %d channel fields found by trigger, want 10", channels)
+	}
+}

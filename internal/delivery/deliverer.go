@@ -94,7 +94,7 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 	res, sendErr := d.send(ctx, dl)
 	attempt.Duration = time.Since(attempt.StartedAt)
 	if res != nil {
-		attempt.StatusCode, attempt.ResponseBody = res.Status, string(res.Body)
+		attempt.StatusCode, attempt.ResponseBody, attempt.Request = res.Status, string(res.Body), res.Request
 	}
 	// No result and no error: the integration had nothing to send for
 	// this event (its filters dropped it), which is done, not a failure.

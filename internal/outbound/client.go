@@ -100,6 +100,9 @@ type Result struct {
 	AnswerErr error
 	// Duration is the time from sending the request to reading Body.
 	Duration time.Duration
+	// Request summarises what was sent, without secrets: the method, the
+	// redacted URL (see Redact) and the body's size.
+	Request string
 	// TCP marks the result of a raw TCP write (integration.Request.TCP):
 	// there is no answer, so Status is 0 and Header and Body are empty;
 	// the write succeeded.
@@ -321,6 +324,7 @@ func (c *Client) doHTTP(ctx context.Context, r integration.Request, limit int) (
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	}
 	res.Body, res.Duration = text(body, cut), time.Since(start)
+	res.Request = fmt.Sprintf("%s %s (%d bytes)", method, Redact(r.URL), len(r.Body))
 	return res, nil
 }
 
@@ -362,5 +366,5 @@ func (c *Client) sendTCP(ctx context.Context, addr string, body []byte) (*Result
 	if err != nil {
 		return nil, &Error{Method: tcpMethod, URL: addr, Err: err}
 	}
-	return &Result{TCP: true, Duration: time.Since(start)}, nil
+	return &Result{TCP: true, Duration: time.Since(start), Request: fmt.Sprintf("%s %s (%d bytes)", tcpMethod, addr, len(body))}, nil
 }

@@ -92,6 +92,8 @@ func Apply(s *catalog.Service, rec *store.Service, c *Change, sealer Sealer, p P
 	if s.ActiveFromField != "" {
 		b, _ := rec.Properties[s.ActiveFromField].(bool)
 		rec.Active = b
+	} else if c.Active != nil {
+		rec.Active = *c.Active
 	}
 	if rec.Active {
 		return validate(s, rec, p)

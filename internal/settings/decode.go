@@ -29,6 +29,9 @@ type Change struct {
 	Set map[string]any
 	// Flags holds the event flags and comment_on_event_enabled sent.
 	Flags map[string]bool
+	// Active, when set, is the "Active" checkbox of the web form; the API
+	// leaves it nil and a PUT activates the service, as GitLab's does.
+	Active *bool
 }
 
 // Decode coerces the raw parameters of a PUT for service s. Parameters the

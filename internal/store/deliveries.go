@@ -37,6 +37,9 @@ type Delivery struct {
 	LastError string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// EventKind is the event's kind, filled by DeliveryPage (and so
+	// Deliveries) only.
+	EventKind string
 }
 
 // Attempt is one try of a delivery.
@@ -48,6 +51,9 @@ type Attempt struct {
 	StatusCode   int
 	ResponseBody string
 	Error        string
+	// Request summarises the last request sent (method, redacted URL,
+	// size); "" when none was answered.
+	Request string
 }
 
 // DeliveryStore keeps events and their deliveries: the durable half of the

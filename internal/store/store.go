@@ -40,6 +40,9 @@ type User struct {
 	Admin       bool
 	NamespaceID int64 // the user's personal namespace
 	CreatedAt   time.Time
+	// PasswordHash is written by CreateUser only; reads leave it empty
+	// (UserByLogin returns the hash apart).
+	PasswordHash string
 }
 
 // Token is a personal access token; only the hash of its secret is kept.
@@ -182,6 +185,7 @@ type Store interface {
 	DeliveryStore
 	GitLabSourceStore
 	CacheStore
+	WebStore
 
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSettingIfAbsent stores value unless the key exists; it returns the

@@ -40,21 +40,11 @@ func (s *DB) Delivery(ctx context.Context, id int64) (*store.Delivery, error) {
 }
 
 func (s *DB) Deliveries(ctx context.Context, projectID int64, service string, offset, limit int) ([]store.Delivery, int, error) {
-	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM deliveries WHERE project_id = $1 AND service = $2`, projectID, service).Scan(&total); err != nil {
-		return nil, 0, s.wrap(err)
-	}
-	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE project_id = $1 AND service = $2 ORDER BY id DESC LIMIT $3 OFFSET $4`,
-		projectID, service, limit, offset)
-	if err != nil {
-		return nil, 0, s.wrap(err)
-	}
-	out, err := collect(rows, scanDelivery)
-	return out, total, s.wrap(err)
+	return s.DeliveryPage(ctx, projectID, service, "", offset, limit)
 }
 
 func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, error) {
-	rows, err := s.query(ctx, `SELECT delivery_id, attempt, started_at, duration_us, status_code, response_body, error
+	rows, err := s.query(ctx, `SELECT delivery_id, attempt, started_at, duration_us, status_code, response_body, error, request
 		FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, deliveryID)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -62,7 +52,7 @@ func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, e
 	out, err := collect(rows, func(r scanner) (*store.Attempt, error) {
 		var a store.Attempt
 		var started, dur int64
-		if err := r.Scan(&a.DeliveryID, &a.Attempt, &started, &dur, &a.StatusCode, &a.ResponseBody, &a.Error); err != nil {
+		if err := r.Scan(&a.DeliveryID, &a.Attempt, &started, &dur, &a.StatusCode, &a.ResponseBody, &a.Error, &a.Request); err != nil {
 			return nil, err
 		}
 		a.StartedAt, a.Duration = fromMicros(started), time.Duration(dur)*time.Microsecond
@@ -73,9 +63,9 @@ func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, e
 
 func (s *DB) RecordAttempt(ctx context.Context, a store.Attempt, status, lastError string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_us, status_code, response_body, error)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			a.DeliveryID, a.Attempt, micros(a.StartedAt), a.Duration.Microseconds(), a.StatusCode, a.ResponseBody, a.Error)
+		_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_us, status_code, response_body, error, request)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.DeliveryID, a.Attempt, micros(a.StartedAt), a.Duration.Microseconds(), a.StatusCode, a.ResponseBody, a.Error, a.Request)
 		if err != nil {
 			return err
 		}

@@ -26,9 +26,9 @@ func scanUser(r scanner) (*store.User, error) {
 func (s *DB) CreateUser(ctx context.Context, u *store.User) error {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, username_lower, name, email, admin, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			u.Username, strings.ToLower(u.Username), u.Name, u.Email, u.Admin, micros(now)).Scan(&u.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, username_lower, name, email, admin, created_at, password_hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			u.Username, strings.ToLower(u.Username), u.Name, u.Email, u.Admin, micros(now), u.PasswordHash).Scan(&u.ID)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ func testDeliveries(t *testing.T, s store.Store) {
 	// Attempts: a failure that will retry, then success.
 	a1 := store.Attempt{DeliveryID: ds[0].ID, Attempt: 1, StartedAt: time.Now(), Duration: 1500 * time.Microsecond, StatusCode: 503, ResponseBody: "busy", Error: "503"}
 	noErr(t, s.RecordAttempt(ctx, a1, store.DeliveryPending, "503"), "RecordAttempt 1")
-	a2 := store.Attempt{DeliveryID: ds[0].ID, Attempt: 2, StartedAt: time.Now(), Duration: time.Millisecond, StatusCode: 200, ResponseBody: "ok"}
+	a2 := store.Attempt{DeliveryID: ds[0].ID, Attempt: 2, StartedAt: time.Now(), Duration: time.Millisecond, StatusCode: 200, ResponseBody: "ok", Request: "POST https://hooks.example.com/services/… (12 bytes)"}
 	noErr(t, s.RecordAttempt(ctx, a2, store.DeliveryDelivered, ""), "RecordAttempt 2")
 	d, err := s.Delivery(ctx, ds[0].ID)
 	noErr(t, err, "Delivery")
@@ -35,7 +35,8 @@ func testDeliveries(t *testing.T, s store.Store) {
 	}
 	attempts, err := s.Attempts(ctx, ds[0].ID)
 	noErr(t, err, "Attempts")
-	if len(attempts) != 2 || attempts[0].StatusCode != 503 || attempts[0].Duration != a1.Duration || attempts[1].ResponseBody != "ok" {
+	if len(attempts) != 2 || attempts[0].StatusCode != 503 || attempts[0].Duration != a1.Duration || attempts[1].ResponseBody != "ok" ||
+		attempts[0].Request != "" || attempts[1].Request != a2.Request {
 		t.Fatalf("attempts: %+v", attempts)
 	}
 	// A duplicate attempt number is refused, and changes nothing.

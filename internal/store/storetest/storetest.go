@@ -57,6 +57,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentEvents", testConcurrentEvents},
 		{"GitLabSources", testGitLabSources},
 		{"Cache", testCache},
+		{"Passwords", testPasswords},
+		{"Sessions", testSessions},
+		{"LoginFailures", testLoginFailures},
+		{"DeliveryViews", testDeliveryViews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
