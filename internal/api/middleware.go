@@ -108,6 +108,11 @@ func (s *Server) middleware(next *http.ServeMux) http.Handler {
 				slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr))
 		}()
+		_, pattern := next.Handler(r)
+		if msg := checkBoundary(r, pattern); msg != "" {
+			writeError(rec, 400, msg)
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
 }

@@ -87,12 +87,12 @@ func (s *Server) routes() *http.ServeMux {
 
 	handle("GET /api/v4/users", s.authed(s.listUsers))
 	handle("POST /api/v4/users", s.authed(s.createUser))
-	handle("GET /api/v4/users/{user_id}", s.authed(s.getUser))
-	handle("DELETE /api/v4/users/{user_id}", s.authed(s.deleteUser))
+	handle("GET /api/v4/users/{id}", s.authed(s.getUser))
+	handle("DELETE /api/v4/users/{id}", s.authed(s.deleteUser))
 	handle("POST /api/v4/users/{user_id}/personal_access_tokens", s.authed(s.createToken))
 	handle("GET /api/v4/personal_access_tokens", s.authed(s.listTokens))
-	handle("GET /api/v4/personal_access_tokens/{token_id}", s.authed(s.getToken))
-	handle("DELETE /api/v4/personal_access_tokens/{token_id}", s.authed(s.revokeToken))
+	handle("GET /api/v4/personal_access_tokens/{id}", s.authed(s.getToken))
+	handle("DELETE /api/v4/personal_access_tokens/{id}", s.authed(s.revokeToken))
 
 	handle("GET /api/v4/groups", s.authed(s.listGroups))
 	handle("POST /api/v4/groups", s.authed(s.createGroup))

@@ -180,6 +180,7 @@ type Store interface {
 	ReplaceSealed(ctx context.Context, id int64, sealed map[string]string) error
 
 	DeliveryStore
+	Lister
 
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSettingIfAbsent stores value unless the key exists; it returns the
