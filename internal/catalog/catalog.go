@@ -55,6 +55,17 @@ type Field struct {
 	// among the form fields, so they never appear in "properties".
 	Internal bool
 	Help     string
+	// MaxLength bounds a text value, in characters; 0 is MaxTextLength.
+	MaxLength int
+	// Check, when set, validates a text value of an active service beyond
+	// its type: the message GitLab's model would give ("is not included
+	// in the list"), or "" when the value is good.
+	Check func(v string) string
+	// CheckInt is Check for an integer field.
+	CheckInt func(v int64) string
+	// Example is a value the rules accept, for tests and docs, where an
+	// arbitrary text would not do.
+	Example string
 }
 
 // Hidden reports whether GitLab leaves the field out of "properties":
@@ -138,6 +149,10 @@ type Service struct {
 	// ActiveFromField names a boolean field that decides "active" after a
 	// PUT instead of forcing it true (Prometheus' manual_configuration).
 	ActiveFromField string
+	// Validate, when set, validates the properties of an active service
+	// together (GitLab's model validations over several fields): messages
+	// by field, or nil.
+	Validate func(props map[string]any) map[string][]string
 }
 
 // Field returns the named field.
