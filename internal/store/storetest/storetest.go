@@ -55,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", testDeliveries},
 		{"DeliveryDuplicates", testDeliveryDuplicates},
 		{"ConcurrentEvents", testConcurrentEvents},
+		{"Lists", testLists},
+		{"ListCountCap", testListCountCap},
+		{"DumpSnapshot", testDumpSnapshot},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
