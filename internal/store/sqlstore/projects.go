@@ -184,11 +184,8 @@ func (s *DB) SetMember(ctx context.Context, source string, sourceID int64, m sto
 	return s.wrap(err)
 }
 
-const (
-	memberColumns = `m.user_id, m.access_level, m.expires_at, m.created_at, ` + userColumnsU
-	memberFrom    = `FROM members m JOIN users u ON u.id = m.user_id WHERE m.source = $1 AND m.source_id = $2`
-	memberQuery   = `SELECT ` + memberColumns + ` ` + memberFrom
-)
+const memberQuery = `SELECT m.user_id, m.access_level, m.expires_at, m.created_at, ` + userColumnsU + `
+	FROM members m JOIN users u ON u.id = m.user_id WHERE m.source = $1 AND m.source_id = $2`
 
 const userColumnsU = `u.id, u.username, u.name, u.email, u.admin, u.namespace_id, u.created_at`
 
