@@ -117,8 +117,8 @@ const directProjects = `SELECT m.source_id FROM members m WHERE m.user_id = $1 A
 // namespaces (by namespace), and the private ones elsewhere the user is a
 // member of (from the memberships; CROSS JOIN fixes SQLite's join order
 // and PostgreSQL ignores it). One condition with ORs would read every row
-// up to the cap. "|| ”" keeps SQLite off the visibility index where
-// another one is the better way in.
+// up to the cap. Concatenating an empty string to visibility keeps SQLite
+// off its index where another one is the better way in.
 func (s *DB) countVisibleProjects(ctx context.Context, args []any) (int, error) {
 	var total int
 	for _, part := range []string{
