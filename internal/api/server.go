@@ -53,6 +53,7 @@ func New(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	opt.Logger = slog.New(WithRequestID(opt.Logger.Handler()))
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
