@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	handler http.Handler
+	// patterns are the routes as registered, for Routes.
+	patterns []string
 }
 
 // New builds the server and its routes.
@@ -77,7 +80,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() *http.ServeMux {
 	m := http.NewServeMux()
-	handle := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, h) }
+	handle := func(pattern string, h http.HandlerFunc) {
+		s.patterns = append(s.patterns, pattern)
+		m.Handle(pattern, h)
+	}
 
 	handle("GET /-/health", s.health)
 	handle("GET /-/liveness", s.health)
@@ -129,10 +135,15 @@ func (s *Server) routes() *http.ServeMux {
 	handle("PUT /api/v4/projects/{id}/intake_token", s.authed(s.project(store.Maintainer, s.setIntakeToken)))
 	handle("POST /hooks/gitlab/{id}", s.intake)
 
-	m.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) }))
-	m.Handle("GET /metrics", s.metrics.handler())
+	handle("/api/v4/", func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) })
+	handle("/hooks/", func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) })
+	handle("GET /metrics", s.metrics.handler().ServeHTTP)
 	return m
 }
+
+// Routes lists the patterns of every route, as registered ("GET
+// /api/v4/users/{id}"): the HTTP fuzz test covers each, new ones included.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 type ctxKey int
 
