@@ -182,7 +182,10 @@ var fields = []string{"name", "path", "username", "email", "webhook", "scopes", 
 // now, and an input may set that URL to any host (the tests of
 // services_test.go cover it on 127.0.0.1).
 //
-//	go test -run XXX -fuzz FuzzRoutes -fuzztime 10m ./internal/api
+//	go test -run XXX -fuzz FuzzRoutes -fuzztime 10m -fuzzminimizetime 3s ./internal/api
+//
+// (a short -fuzzminimizetime: the default minute spent shrinking each new
+// input, some of them 20,000 characters long, leaves little time to fuzz).
 func FuzzRoutes(f *testing.F) {
 	var targets []*fuzzTarget
 	for _, eng := range engines() {
