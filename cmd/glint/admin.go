@@ -30,7 +30,8 @@ Commands:
   export          [--file F]   write the whole instance as JSON lines (secrets stay sealed)
   import          [--file F] [--source-key KEY]   load an export into an empty database
 
-Each also takes --data-dir and --database (see "glint serve --help").
+Each also takes --data-dir and --database (see "glint serve --help");
+"glint admin <command> --help" lists a command's flags.
 `
 
 type adminCmd struct {
@@ -56,6 +57,10 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, adminUsage)
 		return errUsage
 	}
+	if wantsHelp(args[:1]) {
+		fmt.Fprint(stdout, adminUsage)
+		return errHelp
+	}
 	cmd, ok := adminCommands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "glint admin: unknown command %q\n\n%s", args[0], adminUsage)
@@ -64,7 +69,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(args[0], cmd.synopsis)
 	cfg := dataFlags(fs)
 	action := cmd.flags(fs)
-	if err := parse(fs, args[1:], stderr); err != nil {
+	if err := parse(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	st, err := app.OpenStore(ctx, *cfg)
@@ -100,7 +105,7 @@ func createUserCmd(fs *flag.FlagSet) func(context.Context, store.Store, *app.Con
 		}
 		u := &store.User{Username: *username, Email: *email, Name: *name, Admin: *isAdmin}
 		if err := st.CreateUser(ctx, u); err != nil {
-			return err
+			return fmt.Errorf("user %s: %w", *username, err)
 		}
 		fmt.Fprintf(out, "created user %s (id %d)\n", u.Username, u.ID)
 		return nil
@@ -155,7 +160,7 @@ func createGroupCmd(fs *flag.FlagSet) func(context.Context, store.Store, *app.Co
 			g.ParentID = &pg.ID
 		}
 		if err := st.CreateGroup(ctx, g); err != nil {
-			return err
+			return fmt.Errorf("group %s: %w", *path, err)
 		}
 		if *owner != "" {
 			u, err := st.UserByUsername(ctx, *owner)
@@ -190,7 +195,7 @@ func createProjectCmd(fs *flag.FlagSet) func(context.Context, store.Store, *app.
 		}
 		p := &store.Project{Name: *name, Path: *path, NamespaceID: n.ID, CreatorID: creator}
 		if err := st.CreateProject(ctx, p); err != nil {
-			return err
+			return fmt.Errorf("project %s/%s: %w", *ns, *path, err)
 		}
 		fmt.Fprintf(out, "created project %s (id %d)\n", p.FullPath(), p.ID)
 		return nil

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/glint-dev/glint/internal/app"
@@ -19,31 +17,17 @@ var errUsage = errors.New("usage")
 // errHelp means --help was asked for and usage was printed: not a failure.
 var errHelp = errors.New("help")
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
+// env, envInt, envDuration and envBool give a flag's default. The
+// environment is not read here but by applyEnv, strictly, once the command
+// line is parsed (envflag.go): name them in the flag's usage as
+// "(env NAME)".
+func env(_, def string) string { return def }
 
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return n
-	}
-	return def
-}
+func envInt(_ string, def int) int { return def }
 
-func envDuration(name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
-		return d
-	}
-	return def
-}
+func envDuration(_ string, def time.Duration) time.Duration { return def }
 
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(os.Getenv(name))
-	return b
-}
+func envBool(string) bool { return false }
 
 // dataFlags registers the flags every command needs to reach the data.
 func dataFlags(fs *flag.FlagSet) *app.Config {
@@ -57,16 +41,25 @@ func dataFlags(fs *flag.FlagSet) *app.Config {
 	return c
 }
 
-// parse parses flags, printing usage to w on error.
-func parse(fs *flag.FlagSet, args []string, w io.Writer) error {
-	fs.SetOutput(w)
+// parse parses a command's flags: help (-h, --help, or "help" first) is
+// usage on stdout; a wrong flag is usage on stderr; an argument that is
+// not a flag is refused; then the environment sets the flags the command
+// line did not (applyEnv). Every flag of serve has a variable; the other
+// commands read only the ones their usage names.
+func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	if wantsHelp(args) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return errHelp
+	}
+	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
 		return errUsage
 	}
-	return nil
+	if fs.NArg() > 0 {
+		return &configError{fmt.Sprintf("unexpected argument %q (glint %s takes flags only: see glint %s --help)", fs.Arg(0), fs.Name(), fs.Name())}
+	}
+	return applyEnv(fs, fs.Name() == "serve")
 }
 
 func newFlagSet(name, synopsis string) *flag.FlagSet {
@@ -80,13 +73,7 @@ func flagSetWith(name, head, foot string) *flag.FlagSet {
 	fs.Usage = func() {
 		out := fs.Output()
 		fmt.Fprint(out, head)
-		// PrintDefaults spells the flags "-listen"; the README and the
-		// messages spell them "--listen" (the flag package takes both).
-		var b strings.Builder
-		fs.SetOutput(&b)
-		fs.PrintDefaults()
-		fs.SetOutput(out)
-		fmt.Fprint(out, strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:])
+		printFlags(out, fs)
 		fmt.Fprint(out, foot)
 	}
 	return fs

@@ -56,21 +56,27 @@ func hookFlagSet(name, synopsis string) *flag.FlagSet {
 
 // parseWithRepo parses flags around one positional argument, the
 // repository, which may come before or after them.
-func parseWithRepo(fs *flag.FlagSet, args []string, stderr io.Writer) (string, error) {
+func parseWithRepo(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (string, error) {
 	var repo string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	switch {
+	case wantsHelp(args):
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
 		repo, args = args[0], args[1:]
-	}
-	if err := parse(fs, args, stderr); err != nil {
-		return "", err
-	}
-	if repo == "" && fs.NArg() > 0 {
-		repo = fs.Arg(0)
-		if err := parse(fs, fs.Args()[1:], stderr); err != nil { // flags after the repository
-			return "", err
+	default:
+		// Flags before the repository: the flag package stops at it.
+		fs.SetOutput(stderr)
+		if err := fs.Parse(args); err != nil {
+			return "", errUsage
+		}
+		args = nil
+		if fs.NArg() > 0 {
+			repo, args = fs.Arg(0), fs.Args()[1:]
 		}
 	}
-	if repo == "" || fs.NArg() > 0 {
+	if err := parse(fs, args, stdout, stderr); err != nil {
+		return "", err
+	}
+	if repo == "" {
 		fmt.Fprintln(stderr, "glint hook: give one repository")
 		fs.Usage()
 		return "", errUsage
@@ -90,7 +96,7 @@ func hookInstall(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&c.CloneURL, "clone-url", "", "the repository's clone URL (url, git_ssh_url or git_http_url of the payloads)")
 	fs.DurationVar(&c.Timeout, "timeout", pushhook.DefaultTimeout, "how long a push waits for glint before the event is spooled")
 	glint := fs.String("glint", "", "the glint binary the hook runs (default: this one)")
-	repo, err := parseWithRepo(fs, args, stderr)
+	repo, err := parseWithRepo(fs, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -124,7 +130,7 @@ func hookPostReceive(ctx context.Context, args []string, stdin io.Reader, stderr
 	}()
 	fs := hookFlagSet("post-receive", "post-receive [--repo DIR]")
 	dir := fs.String("repo", env("GIT_DIR", "."), "the repository (default $GIT_DIR, as git sets it for hooks)")
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parse(fs, args, stderr, stderr); err != nil {
 		return
 	}
 	pusher := gitpush.Pusher{Name: os.Getenv("GLINT_PUSHER_NAME"), Email: os.Getenv("GLINT_PUSHER_EMAIL"),
@@ -135,7 +141,7 @@ func hookPostReceive(ctx context.Context, args []string, stdin io.Reader, stderr
 func hookFlush(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := hookFlagSet("flush", "flush <repo.git> [--timeout 30s]")
 	timeout := fs.Duration("timeout", 0, "how long to wait for glint in all (default: glint.timeout of the repository, else 5s)")
-	repo, err := parseWithRepo(fs, args, stderr)
+	repo, err := parseWithRepo(fs, args, stdout, stderr)
 	if err != nil {
 		return err
 	}

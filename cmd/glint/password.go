@@ -16,9 +16,6 @@ import (
 	"github.com/glint-dev/glint/internal/store"
 )
 
-// stdin is where set-password reads; tests replace it.
-var stdin io.Reader = os.Stdin
-
 // setPasswordCmd is "glint admin set-password --username U": the password
 // comes from the terminal (asked twice, not echoed) or from standard input
 // (its first line).

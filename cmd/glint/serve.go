@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -48,16 +47,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"`FROM=TO`: send the outbound HTTP calls meant for the origin FROM (scheme://host[:port]) to the origin TO instead,\n"+
 			"e.g. https://api.pushover.net=http://relay.internal:8080; repeatable; replaces the environment's list\n"+
 			"(env GLINT_ENDPOINT_OVERRIDES, comma-separated)")
-	if err := parse(fs, args, stderr); err != nil {
+	if err := parse(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	if err := checkServeFlags(fs); err != nil {
 		return err
 	}
 	log := newLogger(*logFormat, stderr)
-	if overrides == nil {
-		var err error
-		if overrides, err = envOverrides("GLINT_ENDPOINT_OVERRIDES"); err != nil {
-			return err
-		}
-	}
 	dc.Overrides = overrides
 	for _, o := range overrides {
 		log.Info("outbound endpoint override", "from", o.From, "to", o.To)
@@ -169,26 +165,27 @@ func (f *overrideFlag) Set(v string) error {
 	return nil
 }
 
-// envOverrides reads endpoint overrides from a comma-separated variable;
-// an invalid one is an error rather than ignored, so that calls are never
+// SetEnv reads endpoint overrides from the comma-separated variable; an
+// invalid one is an error rather than ignored, so that calls are never
 // sent where the operator did not mean them to go.
-func envOverrides(name string) ([]outbound.Override, error) {
+func (f *overrideFlag) SetEnv(v string) error {
 	var list []string
-	for part := range strings.SplitSeq(os.Getenv(name), ",") {
+	for part := range strings.SplitSeq(v, ",") {
 		if part = strings.TrimSpace(part); part != "" {
 			list = append(list, part)
 		}
 	}
 	o, err := outbound.ParseOverrides(list)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return err
 	}
-	return o, nil
+	*f = o
+	return nil
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, nil))
+		return slog.New(api.WithRequestID(slog.NewTextHandler(w, nil)))
 	}
-	return slog.New(slog.NewJSONHandler(w, nil))
+	return slog.New(api.WithRequestID(slog.NewJSONHandler(w, nil)))
 }

@@ -26,17 +26,28 @@ func exportCmd(fs *flag.FlagSet) func(context.Context, store.Store, *app.Config,
 			return errors.New("this store cannot export")
 		}
 		w, status := out, os.Stderr
+		var f *os.File
 		if *file != "-" {
-			f, err := os.OpenFile(*file, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-			if err != nil {
+			var err error
+			if f, err = os.OpenFile(*file, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600); err != nil {
 				return err
 			}
-			defer f.Close()
+			defer f.Close() // a second Close after the checked one is harmless
 			w = f
 		}
 		n, err := app.Export(ctx, d, w, progressTo(status, "exported"))
 		if err != nil {
 			return err
+		}
+		if f != nil {
+			// A full disk may only say so on Sync or Close: an export
+			// that was not written whole is a failure, not "exported".
+			if err := f.Sync(); err != nil {
+				return fmt.Errorf("writing %s: %w", *file, err)
+			}
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("writing %s: %w", *file, err)
+			}
 		}
 		fmt.Fprintf(status, "\rexported %d rows\n", n)
 		return nil

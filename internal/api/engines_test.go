@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/glint-dev/glint/internal/store/sqlstore"
@@ -13,7 +15,7 @@ import (
 func engines() []engine { return []engine{sqliteEngine(), postgresEngine()} }
 
 func postgresEngine() engine {
-	return engine{"postgres", func(t testing.TB) (*sqlstore.DB, string) {
+	return engine{"postgres", func(t testing.TB) (*sqlstore.DB, string, string) {
 		dsn := pgtest.Postgres(t)
 		db, err := sqlstore.OpenPostgres(context.Background(), dsn, 8)
 		if err != nil {
@@ -23,6 +25,12 @@ func postgresEngine() engine {
 		if err := db.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return db, ""
+		return db, "", dsn
 	}}
+}
+
+// postgresAvailable reports whether the PostgreSQL variants run: with
+// GLINT_TEST_POSTGRES set, and always in CI (where pgtest fails without it).
+func postgresAvailable() bool {
+	return strings.TrimSpace(os.Getenv(pgtest.EnvVar)) != "" || os.Getenv("CI") != ""
 }

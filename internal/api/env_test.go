@@ -33,6 +33,7 @@ type testEnv struct {
 	keys    *secret.Keyring
 	root    string // root's token
 	dbPath  string // SQLite file, "" on PostgreSQL
+	dsn     string // PostgreSQL URL, "" on SQLite
 	logs    *syncBuffer
 }
 
@@ -56,11 +57,13 @@ func (s *syncBuffer) String() string {
 // engine opens a fresh, migrated store.
 type engine struct {
 	name string
-	open func(t testing.TB) (*sqlstore.DB, string)
+	// open returns the store and the SQLite file ("" on PostgreSQL) or
+	// the PostgreSQL URL ("" on SQLite).
+	open func(t testing.TB) (db *sqlstore.DB, path, dsn string)
 }
 
 func sqliteEngine() engine {
-	return engine{"sqlite", func(t testing.TB) (*sqlstore.DB, string) {
+	return engine{"sqlite", func(t testing.TB) (*sqlstore.DB, string, string) {
 		path := filepath.Join(t.TempDir(), "glint.db")
 		db, err := sqlstore.OpenSQLite(path)
 		if err != nil {
@@ -70,7 +73,7 @@ func sqliteEngine() engine {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		return db, path
+		return db, path, ""
 	}}
 }
 
@@ -83,7 +86,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, e engine)) {
 
 func newTestEnvOn(t testing.TB, e engine, policy settings.Policy) *testEnv {
 	ctx := context.Background()
-	db, path := e.open(t)
+	db, path, dsn := e.open(t)
 	dir := t.TempDir()
 	cfg := app.Config{DataDir: dir}
 	keys, err := app.LoadKeys(ctx, cfg, db)
@@ -100,7 +103,7 @@ func newTestEnvOn(t testing.TB, e engine, policy settings.Policy) *testEnv {
 		Store: db, Sealer: keys, Policy: policy, Version: "test", BaseURL: "http://glint.test", ReadBacks: reads,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-	return &testEnv{t: t, handler: h, st: db, keys: keys, root: root, dbPath: path, logs: logs}
+	return &testEnv{t: t, handler: h, st: db, keys: keys, root: root, dbPath: path, dsn: dsn, logs: logs}
 }
 
 func newTestEnv(t testing.TB) *testEnv {

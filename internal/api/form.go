@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/settings"
@@ -14,6 +15,20 @@ import (
 type form struct {
 	raw  map[string]any
 	errs []string
+	// model holds GitLab's model validation messages by field (lengths).
+	model map[string][]string
+}
+
+// textLimits are the longest values of the text fields, in characters:
+// GitLab's model limits (255 for names, paths, usernames and emails;
+// 2,000 for descriptions), and 255 for the rest.
+var textLimits = map[string]int{"description": 2000}
+
+func textLimit(name string) int {
+	if n, ok := textLimits[name]; ok {
+		return n
+	}
+	return 255
 }
 
 func (f *form) value(name string, t catalog.Type, required bool) any {
@@ -34,6 +49,12 @@ func (f *form) value(name string, t catalog.Type, required bool) any {
 
 func (f *form) str(name string, required bool) string {
 	s, _ := f.value(name, catalog.String, required).(string)
+	if max := textLimit(name); utf8.RuneCountInString(s) > max {
+		if f.model == nil {
+			f.model = map[string][]string{}
+		}
+		f.model[name] = append(f.model[name], tooLong(max))
+	}
 	return s
 }
 
@@ -91,12 +112,17 @@ func (f *form) list(name string, required bool) []string {
 	return out
 }
 
-// failed answers 400 with the gathered messages, if any.
+// failed answers 400 with the gathered messages, if any: parameter errors
+// first, as Grape's come before the model's.
 func (f *form) failed(w http.ResponseWriter) bool {
-	if len(f.errs) == 0 {
+	switch {
+	case len(f.errs) > 0:
+		writeError(w, 400, strings.Join(f.errs, ", "))
+	case len(f.model) > 0:
+		writeMessage(w, 400, f.model)
+	default:
 		return false
 	}
-	writeError(w, 400, strings.Join(f.errs, ", "))
 	return true
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -18,7 +19,8 @@ func FuzzReadParams(f *testing.F) {
 		r := httptest.NewRequest("PUT", "/x?q=1&q[]=2", strings.NewReader(body))
 		r.Header.Set("Content-Type", ctype)
 		params, err := readParams(r)
-		if err != nil && err != errMalformed && err != errTooLarge {
+		var invalid *invalidParam
+		if err != nil && err != errMalformed && err != errTooLarge && !errors.As(err, &invalid) {
 			t.Fatalf("unexpected error kind %v", err)
 		}
 		if err == nil && params == nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/glint-dev/glint/internal/auth"
 	"github.com/glint-dev/glint/internal/catalog"
@@ -60,6 +59,11 @@ func (s *Server) intake(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, 413, "413 Request Entity Too Large")
 		return
 	}
+	if malformed(string(body)) {
+		// PostgreSQL could not store it; GitLab never sends it.
+		writeError(w, 400, errMalformed.Error())
+		return
+	}
 	n, dup, err := s.opt.Events.Accept(r.Context(), p, r.Header.Get("X-Gitlab-Event"), r.Header.Get("X-Gitlab-Event-Uuid"), body)
 	var perr *event.Error
 	switch {
@@ -108,18 +112,9 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, p *store
 	if !ok {
 		return
 	}
-	page, per := pageParams(r)
-	list, total, err := s.st.Deliveries(r.Context(), p.ID, svc.Slug, (page-1)*per, per)
-	if err != nil {
-		s.storeFailed(w, r, err)
-		return
-	}
-	setPageHeaders(w, page, per, total)
-	out := make([]deliveryEntity, len(list))
-	for i := range list {
-		out[i] = deliveryJSON(&list[i])
-	}
-	writeJSON(w, 200, out)
+	listPage(s, w, r, func(pg store.Page) ([]store.Delivery, int, error) {
+		return s.st.Deliveries(r.Context(), p.ID, svc.Slug, pg.Offset, pg.Limit)
+	}, deliveryJSON)
 }
 
 // pathDelivery finds the delivery named in the path, within the project
@@ -129,11 +124,11 @@ func (s *Server) pathDelivery(w http.ResponseWriter, r *http.Request, p *store.P
 	if !ok {
 		return nil, nil, false
 	}
-	id, err := strconv.ParseInt(r.PathValue("delivery_id"), 10, 64)
-	var d *store.Delivery
-	if err == nil {
-		d, err = s.st.Delivery(r.Context(), id)
+	id, ok := pathID(w, r, "delivery_id", "Delivery")
+	if !ok {
+		return nil, nil, false
 	}
+	d, err := s.st.Delivery(r.Context(), id)
 	if err == nil && (d.ProjectID != p.ID || d.Service != svc.Slug) {
 		err = store.ErrNotFound
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,24 +11,17 @@ import (
 )
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, p *store.Project, _ int) {
-	members, err := s.st.Members(r.Context(), store.ProjectSource, p.ID)
-	if err != nil {
-		s.storeFailed(w, r, err)
-		return
-	}
-	out := make([]memberEntity, len(members))
-	for i := range members {
-		out[i] = s.memberEntity(&members[i])
-	}
-	writeJSON(w, 200, paginate(w, r, out))
+	listPage(s, w, r, func(pg store.Page) ([]store.Member, int, error) {
+		return s.st.ListMembers(r.Context(), store.ProjectSource, p.ID, pg)
+	}, s.memberEntity)
 }
 
 func (s *Server) getMember(w http.ResponseWriter, r *http.Request, p *store.Project, _ int) {
-	uid, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
-	var m *store.Member
-	if err == nil {
-		m, err = s.st.Member(r.Context(), store.ProjectSource, p.ID, uid)
+	uid, ok := pathID(w, r, "user_id", "Member")
+	if !ok {
+		return
 	}
+	m, err := s.st.Member(r.Context(), store.ProjectSource, p.ID, uid)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.storeFailed(w, r, err)
 		return
@@ -47,7 +41,11 @@ func (s *Server) memberForm(w http.ResponseWriter, r *http.Request, fromPath boo
 		return nil, false
 	}
 	if fromPath {
-		f.raw["user_id"] = r.PathValue("user_id")
+		uid, ok := pathID(w, r, "user_id", "Member")
+		if !ok {
+			return nil, false
+		}
+		f.raw["user_id"] = json.Number(strconv.FormatInt(uid, 10))
 	}
 	m := &store.Member{UserID: f.integer("user_id", true), AccessLevel: int(f.integer("access_level", true)), ExpiresAt: f.date("expires_at")}
 	if f.failed(w) {
@@ -112,10 +110,11 @@ func (s *Server) saveMember(w http.ResponseWriter, r *http.Request, p *store.Pro
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request, p *store.Project, _ int) {
-	uid, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
-	if err == nil {
-		err = s.st.RemoveMember(r.Context(), store.ProjectSource, p.ID, uid)
+	uid, ok := pathID(w, r, "user_id", "Member")
+	if !ok {
+		return
 	}
+	err := s.st.RemoveMember(r.Context(), store.ProjectSource, p.ID, uid)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.storeFailed(w, r, err)
 		return

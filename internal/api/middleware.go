@@ -89,7 +89,7 @@ func (s *Server) middleware(next *http.ServeMux) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(ctx, "panic serving request", "panic", p, "request_id", id)
+				s.log.ErrorContext(ctx, "panic serving request", "panic", p)
 				if rec.status == 0 {
 					serverError(rec)
 				}
@@ -99,7 +99,6 @@ func (s *Server) middleware(next *http.ServeMux) http.Handler {
 			elapsed := time.Since(start)
 			s.metrics.observe(r.Method, route, rec.status, elapsed)
 			s.log.LogAttrs(ctx, slog.LevelInfo, "request",
-				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path), // the query may hold private_token: never logged
 				slog.String("route", route),
@@ -108,6 +107,11 @@ func (s *Server) middleware(next *http.ServeMux) http.Handler {
 				slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr))
 		}()
+		_, pattern := next.Handler(r)
+		if msg := checkBoundary(r, pattern); msg != "" {
+			writeError(rec, 400, msg)
+			return
+		}
 		next.ServeHTTP(rec, r)
 	})
 }

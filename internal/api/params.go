@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -19,13 +20,19 @@ var (
 	errMalformed = errors.New("message body does not match declared format")
 )
 
+// invalidParam is a parameter whose name or text no database may store
+// (NUL, invalid UTF-8): 400 "<name> is invalid".
+type invalidParam struct{ name string }
+
+func (e *invalidParam) Error() string { return e.name + " is invalid" }
+
 // readParams merges a request's query string with its body (JSON, form or
 // multipart), the body winning, as Grape's params do. JSON numbers keep
 // their text (UseNumber) so integers are not rounded through float64.
 func readParams(r *http.Request) (map[string]any, error) {
 	params := map[string]any{}
-	if !validUTF8(r.URL.Query()) {
-		return nil, errMalformed
+	if err := checkValues(r.URL.Query()); err != nil {
+		return nil, err
 	}
 	for k, v := range r.URL.Query() {
 		params[formKey(k)] = formValue(k, v)
@@ -47,16 +54,22 @@ func readParams(r *http.Request) (map[string]any, error) {
 	switch ctype {
 	case "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
-		if err != nil || !validUTF8(vals) {
+		if err != nil {
 			return nil, errMalformed
+		}
+		if err := checkValues(vals); err != nil {
+			return nil, err
 		}
 		for k, v := range vals {
 			params[formKey(k)] = formValue(k, v)
 		}
 	case "multipart/form-data":
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil || !validUTF8(r.MultipartForm.Value) {
+		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil {
 			return nil, errMalformed
+		}
+		if err := checkValues(r.MultipartForm.Value); err != nil {
+			return nil, err
 		}
 		for k, v := range r.MultipartForm.Value {
 			params[formKey(k)] = formValue(k, v)
@@ -74,17 +87,59 @@ func readParams(r *http.Request) (map[string]any, error) {
 	return params, nil
 }
 
+// decodeJSONObject decodes a JSON object, refusing a member whose text
+// holds invalid UTF-8 (encoding/json would quietly replace it) or NUL.
 func decodeJSONObject(body []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	var members map[string]json.RawMessage
+	if err := dec.Decode(&members); err != nil || members == nil {
 		return nil, errMalformed
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errMalformed
 	}
+	obj := make(map[string]any, len(members))
+	for k, raw := range members {
+		if malformed(k) {
+			return nil, &invalidParam{"parameter name"}
+		}
+		if !utf8.Valid(raw) {
+			return nil, &invalidParam{k}
+		}
+		vd := json.NewDecoder(bytes.NewReader(raw))
+		vd.UseNumber()
+		var v any
+		if err := vd.Decode(&v); err != nil {
+			return nil, errMalformed
+		}
+		if hasNUL(v) {
+			return nil, &invalidParam{k}
+		}
+		obj[k] = v
+	}
 	return obj, nil
+}
+
+// hasNUL reports a NUL anywhere in a decoded JSON value, keys included.
+func hasNUL(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.IndexByte(x, 0) >= 0
+	case []any:
+		for _, e := range x {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // formKey turns Rails' array notation "scopes[]" into "scopes".
@@ -95,20 +150,20 @@ func formKey(k string) string {
 	return k
 }
 
-// validUTF8 reports whether every form value is UTF-8: PostgreSQL refuses
-// to store other bytes, and nothing good comes of them anywhere.
-func validUTF8(vals url.Values) bool {
+// checkValues refuses form values PostgreSQL cannot store (NUL, invalid
+// UTF-8), naming the parameter; nothing good comes of them anywhere.
+func checkValues(vals url.Values) error {
 	for k, vs := range vals {
-		if !utf8.ValidString(k) {
-			return false
+		if malformed(k) {
+			return &invalidParam{"parameter name"}
 		}
 		for _, v := range vs {
-			if !utf8.ValidString(v) {
-				return false
+			if malformed(v) {
+				return &invalidParam{formKey(k)}
 			}
 		}
 	}
-	return true
+	return nil
 }
 
 func formValue(k string, v []string) any {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/auth"
 	"github.com/glint-dev/glint/internal/store"
 )
 
@@ -60,23 +59,9 @@ func (s *Server) groupLevel(r *http.Request, g *store.Namespace) (int, error) {
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
-	groups, err := s.st.Groups(r.Context())
-	if err != nil {
-		s.storeFailed(w, r, err)
-		return
-	}
-	out := []groupEntity{}
-	for i := range groups {
-		level, err := s.groupLevel(r, &groups[i])
-		if err != nil {
-			s.storeFailed(w, r, err)
-			return
-		}
-		if level > 0 || groups[i].Visibility != "private" {
-			out = append(out, s.groupEntity(&groups[i]))
-		}
-	}
-	writeJSON(w, 200, paginate(w, r, out))
+	listPage(s, w, r, func(pg store.Page) ([]store.Namespace, int, error) {
+		return s.st.VisibleGroups(r.Context(), viewer(r), pg)
+	}, s.groupEntity)
 }
 
 func (s *Server) findGroup(w http.ResponseWriter, r *http.Request, raw string) (*store.Namespace, bool) {
@@ -167,24 +152,18 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request) {
-	projects, err := s.st.Projects(r.Context())
-	if err != nil {
-		s.storeFailed(w, r, err)
-		return
+	listPage(s, w, r, func(pg store.Page) ([]store.Project, int, error) {
+		return s.st.VisibleProjects(r.Context(), viewer(r), pg)
+	}, s.projectEntity)
+}
+
+// viewer is the user whose access the lists check: 0 for an admin, who
+// sees everything.
+func viewer(r *http.Request) int64 {
+	if me := identity(r).User; !me.Admin {
+		return me.ID
 	}
-	me := identity(r).User
-	out := []projectEntity{}
-	for i := range projects {
-		level, err := auth.ProjectAccess(r.Context(), s.st, me, &projects[i])
-		if err != nil {
-			s.storeFailed(w, r, err)
-			return
-		}
-		if auth.CanSeeProject(level, &projects[i]) {
-			out = append(out, s.projectEntity(&projects[i]))
-		}
-	}
-	writeJSON(w, 200, paginate(w, r, out))
+	return 0
 }
 
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request, p *store.Project, _ int) {

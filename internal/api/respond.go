@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -68,64 +67,10 @@ func optDate(t *time.Time) *string {
 	return &s
 }
 
-// paginate slices items GitLab-style (page, per_page; default 20, max 100)
-// and sets the X-Total family of headers.
-func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) []T {
-	page, per := pageParams(r)
-	total := len(items)
-	setPageHeaders(w, page, per, total)
-	start := (page - 1) * per
-	if start >= total {
-		return []T{}
-	}
-	end := min(start+per, total)
-	return items[start:end]
-}
-
-// pageParams reads page and per_page as GitLab does: page from 1,
-// per_page 20 by default and at most 100.
-func pageParams(r *http.Request) (page, per int) {
-	page = max(atoiDefault(r.URL.Query().Get("page"), 1), 1)
-	per = atoiDefault(r.URL.Query().Get("per_page"), 20)
-	if per < 1 {
-		per = 20
-	}
-	return page, min(per, 100)
-}
-
-// setPageHeaders sets GitLab's pagination headers.
-func setPageHeaders(w http.ResponseWriter, page, per, total int) {
-	pages := (total + per - 1) / per
-	if pages == 0 {
-		pages = 1
-	}
-	h := w.Header()
-	h.Set("X-Total", strconv.Itoa(total))
-	h.Set("X-Total-Pages", strconv.Itoa(pages))
-	h.Set("X-Per-Page", strconv.Itoa(per))
-	h.Set("X-Page", strconv.Itoa(page))
-	h.Set("X-Next-Page", "")
-	h.Set("X-Prev-Page", "")
-	if page < pages {
-		h.Set("X-Next-Page", strconv.Itoa(page+1))
-	}
-	if page > 1 {
-		h.Set("X-Prev-Page", strconv.Itoa(page-1))
-	}
-}
-
 // jsonRaw embeds stored JSON as it is.
 func jsonRaw(b []byte) json.RawMessage {
 	if !json.Valid(b) {
 		return nil
 	}
 	return json.RawMessage(b)
-}
-
-func atoiDefault(s string, def int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return def
-	}
-	return n
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	handler http.Handler
+	// patterns are the routes as registered, for Routes.
+	patterns []string
 }
 
 // New builds the server and its routes.
@@ -65,6 +68,7 @@ func New(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	opt.Logger = slog.New(WithRequestID(opt.Logger.Handler()))
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -91,7 +95,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() *http.ServeMux {
 	m := http.NewServeMux()
-	handle := func(pattern string, h http.HandlerFunc) { m.Handle(pattern, h) }
+	handle := func(pattern string, h http.HandlerFunc) {
+		s.patterns = append(s.patterns, pattern)
+		m.Handle(pattern, h)
+	}
 
 	handle("GET /-/health", s.health)
 	handle("GET /-/liveness", s.health)
@@ -102,12 +109,12 @@ func (s *Server) routes() *http.ServeMux {
 
 	handle("GET /api/v4/users", s.authed(s.listUsers))
 	handle("POST /api/v4/users", s.authed(s.createUser))
-	handle("GET /api/v4/users/{user_id}", s.authed(s.getUser))
-	handle("DELETE /api/v4/users/{user_id}", s.authed(s.deleteUser))
+	handle("GET /api/v4/users/{id}", s.authed(s.getUser))
+	handle("DELETE /api/v4/users/{id}", s.authed(s.deleteUser))
 	handle("POST /api/v4/users/{user_id}/personal_access_tokens", s.authed(s.createToken))
 	handle("GET /api/v4/personal_access_tokens", s.authed(s.listTokens))
-	handle("GET /api/v4/personal_access_tokens/{token_id}", s.authed(s.getToken))
-	handle("DELETE /api/v4/personal_access_tokens/{token_id}", s.authed(s.revokeToken))
+	handle("GET /api/v4/personal_access_tokens/{id}", s.authed(s.getToken))
+	handle("DELETE /api/v4/personal_access_tokens/{id}", s.authed(s.revokeToken))
 
 	handle("GET /api/v4/groups", s.authed(s.listGroups))
 	handle("POST /api/v4/groups", s.authed(s.createGroup))
@@ -151,13 +158,18 @@ func (s *Server) routes() *http.ServeMux {
 	handle("DELETE /api/v4/projects/{id}/gitlab_source", s.authed(s.project(store.Maintainer, s.deleteGitLabSource)))
 	handle("POST /hooks/gitlab/{id}", s.intake)
 
-	m.Handle("/api/v4/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) }))
-	m.Handle("GET /metrics", s.metrics.handler())
+	handle("/api/v4/", func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) })
+	handle("/hooks/", func(w http.ResponseWriter, r *http.Request) { routeNotFound(w) })
+	handle("GET /metrics", s.metrics.handler().ServeHTTP)
 	if s.opt.Web != nil {
 		m.Handle("/", s.opt.Web)
 	}
 	return m
 }
+
+// Routes lists the patterns of every route, as registered ("GET
+// /api/v4/users/{id}"): the HTTP fuzz test covers each, new ones included.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 type ctxKey int
 

@@ -222,7 +222,11 @@ func (s *Server) deleteService(w http.ResponseWriter, r *http.Request, p *store.
 // body is too large or malformed.
 func (s *Server) params(w http.ResponseWriter, r *http.Request) (map[string]any, bool) {
 	raw, err := readParams(r)
+	var invalid *invalidParam
 	switch {
+	case errors.As(err, &invalid):
+		writeError(w, 400, invalid.Error())
+		return nil, false
 	case errors.Is(err, errTooLarge):
 		writeMessage(w, 413, "413 Request Entity Too Large")
 		return nil, false

@@ -22,6 +22,8 @@ func validParams(s *catalog.Service) map[string]any {
 	p := map[string]any{}
 	for _, f := range s.Fields {
 		switch {
+		case f.Example != "":
+			p[f.Name] = f.Example
 		case len(f.Values) > 0:
 			p[f.Name] = f.Values[len(f.Values)-1]
 		case f.URL:
@@ -175,7 +177,7 @@ func TestParameterSources(t *testing.T) {
 		t.Fatalf("query values not applied: %v", q)
 	}
 	// JSON numbers and strings for booleans and integers.
-	j := e.must(200, "PUT", base+"irker", e.root, `{"recipients":"#glint","server_port":"6697","colorize_messages":1,"push_events":"0"}`).json(t)
+	j := e.must(200, "PUT", base+"irker", e.root, `{"recipients":"#glint","default_irc_uri":"irc://irc.example.com/","server_port":"6697","colorize_messages":1,"push_events":"0"}`).json(t)
 	jp := j["properties"].(map[string]any)
 	if jp["server_port"] != float64(6697) || jp["colorize_messages"] != true || j["push_events"] != false {
 		t.Fatalf("JSON coercion: %v", j)

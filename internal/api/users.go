@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/glint-dev/glint/internal/auth"
@@ -17,26 +15,17 @@ func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
-	users, err := s.st.Users(r.Context())
-	if err != nil {
-		s.storeFailed(w, r, err)
-		return
-	}
-	if name := r.URL.Query().Get("username"); name != "" {
-		users = slices.DeleteFunc(users, func(u store.User) bool { return !strings.EqualFold(u.Username, name) })
-	}
 	admin := identity(r).User.Admin
-	out := make([]userEntity, len(users))
-	for i := range users {
-		out[i] = s.userEntity(&users[i], admin)
-	}
-	writeJSON(w, 200, paginate(w, r, out))
+	listPage(s, w, r, func(pg store.Page) ([]store.User, int, error) {
+		return s.st.ListUsers(r.Context(), r.URL.Query().Get("username"), pg)
+	}, func(u *store.User) userEntity { return s.userEntity(u, admin) })
 }
 
-func (s *Server) pathUser(w http.ResponseWriter, r *http.Request) (*store.User, bool) {
-	id, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
-	if err != nil {
-		notFound(w, "User")
+// pathUser finds the user the path parameter name (GitLab's "id" or
+// "user_id") names.
+func (s *Server) pathUser(w http.ResponseWriter, r *http.Request, name string) (*store.User, bool) {
+	id, ok := pathID(w, r, name, "User")
+	if !ok {
 		return nil, false
 	}
 	u, err := s.st.User(r.Context(), id)
@@ -52,7 +41,7 @@ func (s *Server) pathUser(w http.ResponseWriter, r *http.Request) (*store.User, 
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
-	if u, ok := s.pathUser(w, r); ok {
+	if u, ok := s.pathUser(w, r, "id"); ok {
 		writeJSON(w, 200, s.userEntity(u, identity(r).User.Admin))
 	}
 }
@@ -102,7 +91,7 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	if !s.requireAdmin(w, r) {
 		return
 	}
-	u, ok := s.pathUser(w, r)
+	u, ok := s.pathUser(w, r, "id")
 	if !ok {
 		return
 	}
@@ -118,7 +107,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if !s.requireAdmin(w, r) {
 		return
 	}
-	u, ok := s.pathUser(w, r)
+	u, ok := s.pathUser(w, r, "user_id")
 	if !ok {
 		return
 	}
@@ -159,26 +148,24 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 	me := identity(r).User
 	uid := me.ID
 	if me.Admin {
-		uid, _ = strconv.ParseInt(r.URL.Query().Get("user_id"), 10, 64)
+		n, ok := queryInt(r.URL.Query(), "user_id", 0)
+		if !ok {
+			writeError(w, 400, "user_id is invalid")
+			return
+		}
+		uid = int64(n)
 	}
-	tokens, err := s.st.Tokens(r.Context(), uid)
-	if err != nil {
-		s.storeFailed(w, r, err)
-		return
-	}
-	out := make([]tokenEntity, len(tokens))
-	for i := range tokens {
-		out[i] = s.tokenEntity(&tokens[i])
-	}
-	writeJSON(w, 200, paginate(w, r, out))
+	listPage(s, w, r, func(pg store.Page) ([]store.Token, int, error) {
+		return s.st.ListTokens(r.Context(), uid, pg)
+	}, s.tokenEntity)
 }
 
 func (s *Server) pathToken(w http.ResponseWriter, r *http.Request) (*store.Token, bool) {
-	id, err := strconv.ParseInt(r.PathValue("token_id"), 10, 64)
-	var t *store.Token
-	if err == nil {
-		t, err = s.st.Token(r.Context(), id)
+	id, ok := pathID(w, r, "id", "Personal Access Token")
+	if !ok {
+		return nil, false
 	}
+	t, err := s.st.Token(r.Context(), id)
 	me := identity(r).User
 	if err == nil && !me.Admin && t.UserID != me.ID {
 		err = store.ErrNotFound

@@ -58,6 +58,9 @@ func populate(t *testing.T, in instance) {
 		for _, f := range s.Fields {
 			if f.Required {
 				raw[f.Name] = "https://" + slug + ".example.com/" + f.Name
+				if f.Example != "" {
+					raw[f.Name] = f.Example
+				}
 			}
 		}
 		c, err := settings.Decode(s, raw)

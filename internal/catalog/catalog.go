@@ -55,6 +55,17 @@ type Field struct {
 	// among the form fields, so they never appear in "properties".
 	Internal bool
 	Help     string
+	// MaxLength bounds a text value, in characters; 0 is MaxTextLength.
+	MaxLength int
+	// Check, when set, validates a text value of an active service beyond
+	// its type: the message GitLab's model would give ("is not included
+	// in the list"), or "" when the value is good.
+	Check func(v string) string
+	// CheckInt is Check for an integer field.
+	CheckInt func(v int64) string
+	// Example is a value the rules accept, for tests and docs, where an
+	// arbitrary text would not do.
+	Example string
 }
 
 // Hidden reports whether GitLab leaves the field out of "properties":
@@ -141,6 +152,10 @@ type Service struct {
 	// IssueTracker: an external issue tracker (GitLab's category
 	// "issue_tracker"), of which a project may have one active at a time.
 	IssueTracker bool
+	// Validate, when set, validates the properties of an active service
+	// together (GitLab's model validations over several fields): messages
+	// by field, or nil.
+	Validate func(props map[string]any) map[string][]string
 }
 
 // Field returns the named field.

@@ -62,7 +62,7 @@ func init() {
 			Description: "An extendable open source continuous integration server",
 			Fields: []Field{
 				required(link("jenkins_url", "Jenkins URL like http://jenkins.example.com")),
-				required(text("project_name", "The URL-friendly project name. Example: my_project_name")),
+				checked(required(text("project_name", "The URL-friendly project name. Example: my_project_name")), jenkinsProjectName),
 				text("username", "A user with access to the Jenkins server, if applicable"),
 				secret("password", "The password of the user"),
 			},

@@ -20,6 +20,12 @@ func withDefault(f Field, v any) Field { f.Default = v; return f }
 
 func internal(f Field) Field { f.Internal = true; return f }
 
+func checked(f Field, check func(string) string) Field { f.Check = check; return f }
+
+func example(f Field, v string) Field { f.Example = v; return f }
+
+func checkedInt(f Field, check func(int64) string) Field { f.CheckInt = check; return f }
+
 // branchValues are the accepted values of branches_to_be_notified.
 var branchValues = []string{"all", "default", "protected", "default_and_protected"}
 

@@ -29,7 +29,7 @@ func init() {
 			Fields: []Field{
 				required(secret("api_key", "Your application key")),
 				required(secret("user_key", "Your user key")),
-				required(text("priority", "The priority")),
+				example(checked(required(text("priority", "The priority: -2 (lowest), -1 (low), 0 (normal) or 1 (high)")), pushoverPriority), "1"),
 				text("device", "Leave blank for all active devices"),
 				text("sound", "The sound of the notification"),
 			},
@@ -41,12 +41,13 @@ func init() {
 			Description: "Send IRC messages, on update, to a list of recipients through an Irker gateway.",
 			Fields: []Field{
 				required(text("recipients", "Recipients/channels separated by whitespaces")),
-				text("default_irc_uri", "irc://irc.network.net:6697/"),
+				example(text("default_irc_uri", "irc://irc.network.net:6697/"), "irc://irc.network.net:6697/"),
 				text("server_host", "localhost"),
-				integer("server_port", "6659"),
+				checkedInt(integer("server_port", "6659"), portNumber),
 				boolean("colorize_messages", "Colorize messages"),
 			},
-			Events: []Event{Push},
+			Events:   []Event{Push},
+			Validate: irkerRecipients,
 		},
 		&Service{
 			Slug:        "emails-on-push",

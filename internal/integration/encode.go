@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/glint-dev/glint/internal/catalog"
 )
 
 // The encoders below write bodies as GitLab's Ruby code writes them, so
@@ -92,24 +94,6 @@ func PostJSON(url string, v any) ([]Request, error) {
 }
 
 // URIChars reports whether s is made only of RFC 3986's unreserved
-// characters (A-Z a-z 0-9 - . _ ~), the delimiters given, and complete
-// percent escapes: the check for a value put into a URL as it is, where
-// GitLab concatenates without escaping.
-func URIChars(s, delims string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~", c) >= 0,
-			strings.IndexByte(delims, c) >= 0:
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			i += 2
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
+// characters, the delimiters given, and complete percent escapes
+// (catalog.URIChars, which PUT validation uses too).
+func URIChars(s, delims string) bool { return catalog.URIChars(s, delims) }

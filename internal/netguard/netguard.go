@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -99,7 +100,7 @@ func blockedHost(host string) bool {
 
 // CheckURL validates a URL setting: it must be an absolute http(s) URL
 // with a host, and, unless allowLocal, must not name a local host or
-// address. Names are not resolved here: the outbound client checks every
+// address, in any spelling the resolver takes for one (hostIP). Names are not resolved here: the outbound client checks every
 // address it connects to, which also defeats DNS rebinding.
 func CheckURL(raw string, allowLocal bool) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -113,8 +114,66 @@ func CheckURL(raw string, allowLocal bool) error {
 	if blockedHost(host) {
 		return fmt.Errorf("is blocked: %w", ErrBlocked)
 	}
-	if ip, err := netip.ParseAddr(host); err == nil && Blocked(ip) {
+	if ip, ok := hostIP(host); ok && Blocked(ip) {
 		return fmt.Errorf("is blocked: %w", ErrBlocked)
 	}
 	return nil
+}
+
+// hostIP reads a URL's host as an address the way the resolver would:
+// an IPv6 literal, or an IPv4 address in any spelling inet_aton(3) takes
+// (and so GitLab's UrlBlocker, through getaddrinfo): one to four parts
+// separated by dots, each decimal, octal (leading 0) or hexadecimal (0x),
+// the last one filling the remaining bytes. "2130706433", "0x7f000001",
+// "017700000001", "127.1" and "0" are all addresses. A trailing dot is
+// dropped. ok is false for a name.
+func hostIP(host string) (netip.Addr, bool) {
+	host = strings.TrimSuffix(host, ".")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip, true
+	}
+	parts := strings.Split(host, ".")
+	if len(parts) > 4 {
+		return netip.Addr{}, false
+	}
+	var vals []uint64
+	for _, p := range parts {
+		v, ok := atonPart(p)
+		if !ok {
+			return netip.Addr{}, false
+		}
+		vals = append(vals, v)
+	}
+	var n uint64
+	last := len(vals) - 1
+	for i, v := range vals[:last] {
+		if v > 0xff {
+			return netip.Addr{}, false
+		}
+		n |= v << (8 * (3 - i))
+	}
+	if rest := 8 * (4 - last); vals[last] >= 1<<rest {
+		return netip.Addr{}, false
+	}
+	n |= vals[last]
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
+}
+
+// atonPart parses one part of an inet_aton address.
+func atonPart(p string) (uint64, bool) {
+	base := 10
+	switch {
+	case len(p) > 1 && (p[:2] == "0x" || p[:2] == "0X"):
+		base, p = 16, p[2:]
+		if p == "" { // "0x" alone is 0 to inet_aton
+			return 0, true
+		}
+	case len(p) > 1 && p[0] == '0':
+		base, p = 8, p[1:]
+	}
+	if p == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(p, base, 32)
+	return v, err == nil
 }

@@ -215,16 +215,53 @@ func Load(env, file string) (k *Keyring, created bool, err error) {
 	return k, created, err
 }
 
-// WriteKeyFile replaces the key file atomically, mode 0600.
+// WriteKeyFile replaces the key file atomically, mode 0600, and makes it
+// durable before it is used: the file is synced before the rename and the
+// directory after it, so that a crash cannot leave secrets sealed under a
+// key that was never on disk.
 func WriteKeyFile(file string, keys ...[]byte) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+	dir := filepath.Dir(file)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, []byte(EncodeKeys(keys...)+"\n"), 0o600); err != nil {
+	if err := writeSynced(tmp, []byte(EncodeKeys(keys...)+"\n")); err != nil {
 		return err
 	}
-	return os.Rename(tmp, file)
+	if err := os.Rename(tmp, file); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// writeSynced writes data to a new file (mode 0600) and syncs it; the
+// error of every step, Close included, is returned.
+func writeSynced(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Keys returns copies of the keyring's keys, current first.

@@ -3,7 +3,9 @@ package settings
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/netguard"
@@ -150,11 +152,38 @@ func validate(s *catalog.Service, rec *store.Service, p Policy) error {
 				errs[f.Name] = append(errs[f.Name], err.Error())
 			}
 		}
+		if msg := checkField(f, rec, present); msg != "" {
+			errs[f.Name] = append(errs[f.Name], msg)
+		}
+	}
+	if s.Validate != nil && len(errs) == 0 {
+		for name, msgs := range s.Validate(rec.Properties) {
+			errs[name] = append(errs[name], msgs...)
+		}
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}
 	return nil
+}
+
+// checkField applies the catalog's rules for one field: its length, and
+// its Check when it has a value.
+func checkField(f catalog.Field, rec *store.Service, present bool) string {
+	switch v := rec.Properties[f.Name].(type) {
+	case string:
+		if utf8.RuneCountInString(v) > f.MaxLen() {
+			return "is too long (maximum is " + strconv.Itoa(f.MaxLen()) + " characters)"
+		}
+		if f.Check != nil && present {
+			return f.Check(v)
+		}
+	case int64:
+		if f.CheckInt != nil {
+			return f.CheckInt(v)
+		}
+	}
+	return ""
 }
 
 func hasValue(rec *store.Service, f catalog.Field) bool {

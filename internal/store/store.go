@@ -186,6 +186,7 @@ type Store interface {
 	GitLabSourceStore
 	CacheStore
 	WebStore
+	Lister
 
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSettingIfAbsent stores value unless the key exists; it returns the

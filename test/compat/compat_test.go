@@ -706,6 +706,9 @@ func sampleValue(f catalog.Field) any {
 	case catalog.Int:
 		return 6659
 	}
+	if f.Example != "" {
+		return f.Example
+	}
 	if len(f.Values) > 0 {
 		return f.Values[len(f.Values)-1]
 	}

@@ -467,8 +467,8 @@ func TestServicesEndpointOverrides(t *testing.T) {
 			{nil, []string{"--endpoint-override", "https://api.pushover.net/1=http://127.0.0.1:1"}, 2, "FROM must be scheme://host[:port] only"},
 			{nil, []string{"--endpoint-override", "https://a.example=http://127.0.0.1:1", "--endpoint-override", "https://A.example:443=http://127.0.0.1:2"}, 2,
 				"https://a.example is overridden twice"},
-			{[]string{"GLINT_ENDPOINT_OVERRIDES=https://api.pushover.net=ftp://127.0.0.1"}, nil, 1,
-				`GLINT_ENDPOINT_OVERRIDES: invalid endpoint override "https://api.pushover.net=ftp://127.0.0.1": TO must be an http:// or https:// origin`},
+			{[]string{"GLINT_ENDPOINT_OVERRIDES=https://api.pushover.net=ftp://127.0.0.1"}, nil, 2,
+				`GLINT_ENDPOINT_OVERRIDES="https://api.pushover.net=ftp://127.0.0.1" is not valid: invalid endpoint override "https://api.pushover.net=ftp://127.0.0.1": TO must be an http:// or https:// origin`},
 		}
 		for _, c := range cases {
 			args := append([]string{"serve", "--data-dir", t.TempDir(), "--listen", freeAddr(t)}, c.flag...)

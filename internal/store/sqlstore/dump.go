@@ -31,14 +31,28 @@ var dumpTables = []struct {
 	{"delivery_attempts", nil, false},
 }
 
-// Dump walks every row of every table, in load order.
+// Dump walks every row of every table, in load order, in one read
+// transaction: the export is one consistent snapshot even while the
+// server writes (PostgreSQL: REPEATABLE READ; SQLite: a deferred read
+// transaction on its write-ahead log), and without stopping the writers.
 func (s *DB) Dump(ctx context.Context, fn func(store.Row) error) error {
+	// ReadOnly makes the SQLite driver begin a deferred transaction (not
+	// the immediate one glint's writers take), so that writers go on.
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.d.Name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return s.wrap(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only: nothing to keep
 	for _, t := range dumpTables {
 		order := ""
 		if t.hasID {
 			order = " ORDER BY id"
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT * FROM `+t.name+order)
+		rows, err := tx.QueryContext(ctx, `SELECT * FROM `+t.name+order)
 		if err != nil {
 			return s.wrap(err)
 		}

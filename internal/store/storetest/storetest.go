@@ -61,6 +61,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions},
 		{"LoginFailures", testLoginFailures},
 		{"DeliveryViews", testDeliveryViews},
+		{"Lists", testLists},
+		{"ListCountCap", testListCountCap},
+		{"DumpSnapshot", testDumpSnapshot},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
