@@ -3,6 +3,7 @@ package gitpush
 import (
 	"context"
 	"fmt"
+	"github.com/glint-dev/glint/internal/event"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/diff"
@@ -74,12 +75,12 @@ func (b *Builder) addDiffs(ctx context.Context, p *Payload, u Update, tip *objec
 
 // treeDiffs lists the changes from one tree to another (nil: the empty
 // tree), with renames, in GitLab's compare API shape, within the bounds.
-func treeDiffs(ctx context.Context, from, to *object.Tree) (diffs []Diff, truncated bool, err error) {
+func treeDiffs(ctx context.Context, from, to *object.Tree) (diffs []event.Diff, truncated bool, err error) {
 	changes, err := object.DiffTreeWithOptions(ctx, from, to, diffOptions)
 	if err != nil {
 		return nil, false, err
 	}
-	diffs = []Diff{}
+	diffs = []event.Diff{}
 	size := 0
 	for _, ch := range changes {
 		if len(diffs) == MaxDiffFiles {
@@ -101,7 +102,7 @@ func treeDiffs(ctx context.Context, from, to *object.Tree) (diffs []Diff, trunca
 			return diffs, true, nil
 		}
 		size += len(text)
-		diffs = append(diffs, Diff{
+		diffs = append(diffs, event.Diff{
 			OldPath: pathOr(ch.From.Name, ch.To.Name), NewPath: pathOr(ch.To.Name, ch.From.Name),
 			AMode: fmt.Sprintf("%o", uint32(ch.From.TreeEntry.Mode)), BMode: fmt.Sprintf("%o", uint32(ch.To.TreeEntry.Mode)),
 			NewFile: ch.From.Name == "", DeletedFile: ch.To.Name == "",

@@ -39,7 +39,7 @@ type Payload struct {
 	// GlintDiffs are the changes between before and after, shaped as the
 	// entries of GitLab's compare API; absent when there is no diff to
 	// give (a delete, a new tag), empty when there is no change.
-	GlintDiffs *[]Diff `json:"glint_diffs,omitempty"`
+	GlintDiffs *[]event.Diff `json:"glint_diffs,omitempty"`
 	// GlintDiffsTruncated is set when GlintDiffs stopped at its bound.
 	GlintDiffsTruncated bool `json:"glint_diffs_truncated,omitempty"`
 	// GlintCompareURL is the repository browser's page comparing before
@@ -83,18 +83,3 @@ type (
 	Commit = event.Commit
 	Author = event.Author
 )
-
-// Diff is one entry of GitLab's compare API "diffs"
-// (GET /projects/:id/repository/compare).
-type Diff struct {
-	OldPath     string `json:"old_path"`
-	NewPath     string `json:"new_path"`
-	AMode       string `json:"a_mode"`
-	BMode       string `json:"b_mode"`
-	NewFile     bool   `json:"new_file"`
-	RenamedFile bool   `json:"renamed_file"`
-	DeletedFile bool   `json:"deleted_file"`
-	// Diff is the unified diff from its first "@@" line, without the
-	// "diff --git", "---" and "+++" headers.
-	Diff string `json:"diff"`
-}
