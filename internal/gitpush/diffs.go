@@ -3,11 +3,12 @@ package gitpush
 import (
 	"context"
 	"fmt"
-	"github.com/glint-dev/glint/internal/event"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/diff"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/glint-dev/glint/internal/event"
 )
 
 // The bounds of glint_diffs: past them the hook stops adding diffs and
