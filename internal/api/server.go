@@ -120,6 +120,8 @@ func (s *Server) routes() *http.ServeMux {
 		handle("GET "+base+"/{slug}/deliveries", s.authed(s.project(store.Maintainer, s.listDeliveries)))
 		handle("GET "+base+"/{slug}/deliveries/{delivery_id}", s.authed(s.project(store.Maintainer, s.getDelivery)))
 		handle("POST "+base+"/{slug}/deliveries/{delivery_id}/retry", s.authed(s.project(store.Maintainer, s.retryDelivery)))
+		handle("GET "+base+"/{slug}/circuit", s.authed(s.project(store.Maintainer, s.getCircuit)))
+		handle("POST "+base+"/{slug}/circuit/resume", s.authed(s.project(store.Maintainer, s.resumeCircuit)))
 	}
 	// Slash commands from Slack and Mattermost: no user authentication,
 	// the service's token instead (slash.go).

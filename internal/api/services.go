@@ -146,6 +146,7 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request, p *store.Pro
 		s.storeFailed(w, r, err)
 		return
 	}
+	s.resumeAfterChange(r, p, svc.Slug, "the service was updated")
 	writeJSON(w, 200, entity(svc, rec))
 }
 
@@ -191,6 +192,7 @@ func (s *Server) putService(w http.ResponseWriter, r *http.Request, p *store.Pro
 		s.storeFailed(w, r, err)
 		return
 	}
+	s.resumeAfterChange(r, p, svc.Slug, "the service was updated")
 	writeJSON(w, 200, entity(svc, rec))
 }
 
@@ -221,6 +223,7 @@ func (s *Server) deleteService(w http.ResponseWriter, r *http.Request, p *store.
 		s.storeFailed(w, r, err)
 		return
 	}
+	s.resumeAfterChange(r, p, svc.Slug, "the service was reset")
 	w.WriteHeader(http.StatusNoContent)
 }
 
