@@ -46,8 +46,11 @@ type slots struct {
 	running int
 	limit   int
 	avg     time.Duration // moving average of an attempt's time
-	next    time.Time     // the turn given to the last delivery told to wait
-	idle    time.Time     // when running last fell to 0
+	// lastDone is when an attempt last ended, or the busy spell began: a
+	// target that has finished nothing for a while is at least that slow.
+	lastDone time.Time
+	next     time.Time // the turn given to the last delivery told to wait
+	idle     time.Time // when running last fell to 0
 }
 
 func newLimiter(most int) *limiter {
@@ -70,11 +73,14 @@ func (l *limiter) acquire(k targetKey, now time.Time) (wait time.Duration, ok bo
 		l.targets[k] = s
 	}
 	if s.running < s.limit {
+		if s.running == 0 {
+			s.lastDone = now
+		}
 		s.running++
 		l.running++
 		return 0, true
 	}
-	step := max(s.avg, time.Millisecond) / time.Duration(s.limit)
+	step := max(s.avg, now.Sub(s.lastDone), time.Millisecond) / time.Duration(s.limit)
 	if s.next.Before(now) {
 		s.next = now
 	}
@@ -96,6 +102,7 @@ func (l *limiter) release(k targetKey, took time.Duration, failed bool, now time
 	}
 	s.running--
 	l.running--
+	s.lastDone = now
 	if s.avg == 0 {
 		s.avg = took
 	} else {
