@@ -179,36 +179,57 @@ func TestLimiter(t *testing.T) {
 	k, other := targetKey{1, "slack"}, targetKey{2, "slack"}
 	now := time.Now()
 	for i := range targetStartLimit {
-		if _, ok := l.acquire(k, now); !ok {
+		if tk := l.acquire(k, now); !tk.ok {
 			t.Fatalf("slot %d refused", i+1)
 		}
 	}
-	// Full: later deliveries get successive turns.
-	w1, ok1 := l.acquire(k, now)
-	w2, ok2 := l.acquire(k, now)
-	if ok1 || ok2 || w1 < minLimitWait || w2 < w1 || w2 > maxLimitWait {
-		t.Fatalf("waits %v %v (%v %v)", w1, w2, ok1, ok2)
+	// Full, and no attempt has ended yet (a target that may hang): later
+	// deliveries wait in the queue, in successive turns.
+	w1 := l.acquire(k, now)
+	var w2 ticket
+	for range 20 {
+		w2 = l.acquire(k, now)
+	}
+	if w1.ok || w2.ok || w1.turn != nil || w1.wait < minLimitWait || w2.wait <= w1.wait || w2.wait > maxLimitWait {
+		t.Fatalf("waits %+v %+v", w1, w2)
 	}
 	// Another target is not affected.
-	if _, ok := l.acquire(other, now); !ok {
+	if tk := l.acquire(other, now); !tk.ok {
 		t.Fatal("another target refused")
 	}
 	if n := l.inFlight(); n != targetStartLimit+1 {
 		t.Fatalf("in flight %d", n)
 	}
 	// A success grows the limit by one, up to the most.
-	l.release(k, time.Second, false, now)
+	now = now.Add(10 * time.Millisecond)
+	l.release(k, 10*time.Millisecond, false, now)
 	for i := range 2 {
-		if _, ok := l.acquire(k, now); !ok {
+		if tk := l.acquire(k, now); !tk.ok {
 			t.Fatalf("grown slot %d refused", i+1)
 		}
 	}
-	if _, ok := l.acquire(k, now); ok {
-		t.Fatal("grew by more than one")
-	}
-	// A failure halves it, not below the start.
-	l.release(k, time.Second, true, now)
+	// The target now ends attempts at a pace: the next waits in line here
+	// and is handed the next slot that frees, in order.
+	now = now.Add(time.Millisecond)
+	l.release(k, 10*time.Millisecond, true, now) // a failure: the limit halves
 	if s := l.targets[k]; s.limit != targetStartLimit {
 		t.Fatalf("limit after a failure: %d", s.limit)
+	}
+	first, second := l.acquire(k, now), l.acquire(k, now)
+	if first.turn == nil || second.turn == nil {
+		t.Fatalf("not in line: %+v %+v", first, second)
+	}
+	// A success frees a slot (and grows the limit): the first in line
+	// has it.
+	l.release(k, 10*time.Millisecond, false, now)
+	select {
+	case <-first.turn:
+	default:
+		t.Fatal("the first in line got no slot")
+	}
+	// Leaving the line after the slot came releases it.
+	l.leave(k, second.turn, now)
+	if s := l.targets[k]; len(s.waiters) != 0 {
+		t.Fatalf("still in line: %d", len(s.waiters))
 	}
 }

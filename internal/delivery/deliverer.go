@@ -95,7 +95,7 @@ func NewDeliverer(st store.Store, sealer settings.Sealer, client *outbound.Clien
 	if log == nil {
 		log = slog.Default()
 	}
-	d := &Deliverer{st: st, sealer: sealer, client: client, cfg: cfg, log: log, metrics: m, now: time.Now,
+	d := &Deliverer{st: gateStore(st, DefaultStoreSlots), sealer: sealer, client: client, cfg: cfg, log: log, metrics: m, now: time.Now,
 		limits: newLimiter(cfg.TargetLimit), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 	m.trackInFlight(d.limits)
 	return d
@@ -155,11 +155,19 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 			d.metrics.count(dl.Service, "paused", 1)
 			return Result{Paused: true}, nil
 		}
-	} else if wait, ok := d.limits.acquire(key, d.now()); !ok {
-		// The target has its share of attempts running: wait, holding no
-		// worker, and take a later turn.
-		d.metrics.waited()
-		return Result{Retry: true, RetryAfter: wait}, nil
+	} else if tk := d.limits.acquire(key, d.now()); !tk.ok {
+		if tk.turn == nil {
+			// The target has its share of attempts running and its turns
+			// are not near: wait in the queue, holding no worker.
+			d.metrics.waited()
+			return Result{Retry: true, RetryAfter: tk.wait}, nil
+		}
+		select {
+		case <-tk.turn:
+		case <-ctx.Done():
+			d.limits.leave(key, tk.turn, d.now())
+			return Result{}, ErrInterrupted
+		}
 	}
 	attempt := store.Attempt{DeliveryID: dl.ID, Attempt: dl.Attempts + 1, StartedAt: d.now().UTC()}
 	res, sendErr := d.send(ctx, dl)

@@ -1,14 +1,19 @@
 package delivery
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
 
 // Isolation: a target (one configured service of one project) may run only
-// so many attempts at once on a node. Its other deliveries wait in the queue,
-// snoozed, holding no worker, so that a target that hangs cannot take the
-// workers every other target needs.
+// so many attempts at once on a node. A delivery whose target is at its
+// limit waits for a slot: in the process, in line, when the target is
+// finishing attempts at a pace that brings its turn within holdWait; else
+// back in the queue, snoozed, holding no worker, for a turn computed from
+// that pace. So a target that hangs (it finishes nothing) cannot hold the
+// workers every other target needs, while a busy healthy one does not pay
+// a trip through the queue for each delivery.
 //
 // The limit adapts as TCP's window does: a target starts at
 // targetStartLimit attempts at once, gains one per success up to the
@@ -19,9 +24,15 @@ import (
 // few failures (and its circuit opens, see circuit.go).
 const (
 	targetStartLimit = 16
-	// Waits are spread over the target's expected pace, within these bounds.
+	// holdWait is the longest a delivery waits for its target in the
+	// process, holding its worker; a longer wait is taken in the queue.
+	holdWait = 250 * time.Millisecond
+	// Waits in the queue are spread over the target's pace, within these
+	// bounds.
 	minLimitWait = 20 * time.Millisecond
 	maxLimitWait = 5 * time.Second
+	// A target's attempt time is taken as at least this until one ends.
+	firstGuess = 50 * time.Millisecond
 	// A target with nothing running for this long is forgotten.
 	idleTarget = 5 * time.Minute
 )
@@ -49,8 +60,12 @@ type slots struct {
 	// lastDone is when an attempt last ended, or the busy spell began: a
 	// target that has finished nothing for a while is at least that slow.
 	lastDone time.Time
-	next     time.Time // the turn given to the last delivery told to wait
-	idle     time.Time // when running last fell to 0
+	// pace is the moving average of the time between two attempts ending
+	// while deliveries wait: the pace at which turns come.
+	pace    time.Duration
+	waiters []chan struct{} // in line in the process, first first
+	next    time.Time       // the turn given to the last delivery sent to the queue
+	idle    time.Time       // when running last fell to 0
 }
 
 func newLimiter(most int) *limiter {
@@ -60,11 +75,19 @@ func newLimiter(most int) *limiter {
 	return &limiter{max: most, targets: map[targetKey]*slots{}}
 }
 
-// acquire takes a slot of the target, or says how long to wait for one:
-// waiting deliveries get successive turns at the target's pace (its
-// average attempt time over its limit), so they come back in the order
-// they were turned away and about when a slot frees.
-func (l *limiter) acquire(k targetKey, now time.Time) (wait time.Duration, ok bool) {
+// ticket is the answer of acquire: a slot now (ok), a place in line
+// (turn, closed when the slot is handed over), or a wait in the queue.
+type ticket struct {
+	ok   bool
+	turn chan struct{}
+	wait time.Duration
+}
+
+// acquire takes a slot of the target, or a place in line, or says how long
+// to wait in the queue: deliveries sent there get successive turns at the
+// target's pace, so they come back in the order they were turned away and
+// about when a slot frees.
+func (l *limiter) acquire(k targetKey, now time.Time) ticket {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := l.targets[k]
@@ -72,15 +95,21 @@ func (l *limiter) acquire(k targetKey, now time.Time) (wait time.Duration, ok bo
 		s = &slots{limit: min(targetStartLimit, l.max)}
 		l.targets[k] = s
 	}
-	if s.running < s.limit {
+	if s.running < s.limit && len(s.waiters) == 0 {
 		if s.running == 0 {
 			s.lastDone = now
 		}
 		s.running++
 		l.running++
-		return 0, true
+		return ticket{ok: true}
 	}
-	step := max(s.avg, now.Sub(s.lastDone), time.Millisecond) / time.Duration(s.limit)
+	// In line here if the target finishes attempts and the turn is near.
+	if s.pace > 0 && now.Sub(s.lastDone) < holdWait && time.Duration(len(s.waiters)+1)*s.pace <= holdWait {
+		turn := make(chan struct{})
+		s.waiters = append(s.waiters, turn)
+		return ticket{turn: turn}
+	}
+	step := max(s.pace, max(s.avg, now.Sub(s.lastDone), firstGuess)/time.Duration(s.limit))
 	if s.next.Before(now) {
 		s.next = now
 	}
@@ -88,11 +117,37 @@ func (l *limiter) acquire(k targetKey, now time.Time) (wait time.Duration, ok bo
 	if last := now.Add(maxLimitWait); s.next.After(last) {
 		s.next = last
 	}
-	return max(s.next.Sub(now), minLimitWait), false
+	return ticket{wait: max(s.next.Sub(now), minLimitWait)}
+}
+
+// handOver gives free slots to the deliveries in line. l.mu is held.
+func (l *limiter) handOver(s *slots) {
+	for len(s.waiters) > 0 && s.running < s.limit {
+		close(s.waiters[0])
+		s.waiters = s.waiters[1:]
+		s.running++
+		l.running++
+	}
+}
+
+// leave takes a delivery out of the line (its context ended). If the slot
+// was handed over meanwhile, it is released.
+func (l *limiter) leave(k targetKey, turn chan struct{}, now time.Time) {
+	l.mu.Lock()
+	s := l.targets[k]
+	if s != nil {
+		if i := slices.Index(s.waiters, turn); i >= 0 {
+			s.waiters = slices.Delete(s.waiters, i, i+1)
+			l.mu.Unlock()
+			return
+		}
+	}
+	l.mu.Unlock()
+	l.release(k, 0, false, now)
 }
 
 // release gives the slot back with the attempt's time and whether it
-// failed (for the target's limit).
+// failed (for the target's limit); took 0 is no attempt.
 func (l *limiter) release(k targetKey, took time.Duration, failed bool, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -100,27 +155,38 @@ func (l *limiter) release(k targetKey, took time.Duration, failed bool, now time
 	if s == nil {
 		return
 	}
+	if gap := now.Sub(s.lastDone); len(s.waiters) > 0 || s.running >= s.limit || s.next.After(now) {
+		// Busy (at its limit, deliveries waiting): this gap is the pace.
+		if s.pace == 0 {
+			s.pace = gap
+		} else {
+			s.pace += (gap - s.pace) / 8
+		}
+	}
 	s.running--
 	l.running--
 	s.lastDone = now
-	if s.avg == 0 {
-		s.avg = took
-	} else {
-		s.avg += (took - s.avg) / 8
+	if took > 0 {
+		if s.avg == 0 {
+			s.avg = took
+		} else {
+			s.avg += (took - s.avg) / 8
+		}
+		switch {
+		case failed:
+			s.limit = max(min(targetStartLimit, l.max), s.limit/2)
+		case s.limit < l.max:
+			s.limit++
+		}
 	}
-	switch {
-	case failed:
-		s.limit = max(min(targetStartLimit, l.max), s.limit/2)
-	case s.limit < l.max:
-		s.limit++
-	}
+	l.handOver(s)
 	if s.running == 0 {
 		s.idle = now
 	}
 	if now.Sub(l.swept) > idleTarget {
 		l.swept = now
 		for key, t := range l.targets {
-			if t.running == 0 && now.Sub(t.idle) > idleTarget {
+			if t.running == 0 && len(t.waiters) == 0 && now.Sub(t.idle) > idleTarget {
 				delete(l.targets, key)
 			}
 		}
