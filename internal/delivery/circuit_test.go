@@ -183,12 +183,13 @@ func TestLimiter(t *testing.T) {
 			t.Fatalf("slot %d refused", i+1)
 		}
 	}
-	// Full, and no attempt has ended yet (a target that may hang): later
-	// deliveries wait in the queue, in successive turns.
-	w1 := l.acquire(k, now)
+	// Full, and no attempt has ended for longer than holdWait (a target
+	// that hangs): later deliveries wait in the queue, in successive turns.
+	later := now.Add(holdWait + time.Millisecond)
+	w1 := l.acquire(k, later)
 	var w2 ticket
 	for range 20 {
-		w2 = l.acquire(k, now)
+		w2 = l.acquire(k, later)
 	}
 	if w1.ok || w2.ok || w1.turn != nil || w1.wait < minLimitWait || w2.wait <= w1.wait || w2.wait > maxLimitWait {
 		t.Fatalf("waits %+v %+v", w1, w2)
@@ -201,7 +202,7 @@ func TestLimiter(t *testing.T) {
 		t.Fatalf("in flight %d", n)
 	}
 	// A success grows the limit by one, up to the most.
-	now = now.Add(10 * time.Millisecond)
+	now = later.Add(10 * time.Millisecond)
 	l.release(k, 10*time.Millisecond, false, now)
 	for i := range 2 {
 		if tk := l.acquire(k, now); !tk.ok {

@@ -162,9 +162,17 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 			d.metrics.waited()
 			return Result{Retry: true, RetryAfter: tk.wait}, nil
 		}
+		hold := time.NewTimer(holdWait)
 		select {
 		case <-tk.turn:
+			hold.Stop()
+		case <-hold.C:
+			// The turn did not come: wait in the queue instead.
+			d.limits.leave(key, tk.turn, d.now())
+			d.metrics.waited()
+			return Result{Retry: true, RetryAfter: d.limits.queueWait(key, d.now())}, nil
 		case <-ctx.Done():
+			hold.Stop()
 			d.limits.leave(key, tk.turn, d.now())
 			return Result{}, ErrInterrupted
 		}

@@ -8,10 +8,10 @@ import (
 
 // Isolation: a target (one configured service of one project) may run only
 // so many attempts at once on a node. A delivery whose target is at its
-// limit waits for a slot: in the process, in line, when the target is
-// finishing attempts at a pace that brings its turn within holdWait; else
-// back in the queue, snoozed, holding no worker, for a turn computed from
-// that pace. So a target that hangs (it finishes nothing) cannot hold the
+// limit waits for a slot: in the process, in line (at most as many as its
+// limit, for at most holdWait), when the target is finishing attempts at a
+// pace that brings its turn within holdWait; else back in the queue,
+// snoozed, holding no worker, for a turn computed from that pace. So a target that hangs (it finishes nothing) cannot hold the
 // workers every other target needs, while a busy healthy one does not pay
 // a trip through the queue for each delivery.
 //
@@ -26,7 +26,7 @@ const (
 	targetStartLimit = 16
 	// holdWait is the longest a delivery waits for its target in the
 	// process, holding its worker; a longer wait is taken in the queue.
-	holdWait = 250 * time.Millisecond
+	holdWait = time.Second
 	// Waits in the queue are spread over the target's pace, within these
 	// bounds.
 	minLimitWait = 20 * time.Millisecond
@@ -103,12 +103,31 @@ func (l *limiter) acquire(k targetKey, now time.Time) ticket {
 		l.running++
 		return ticket{ok: true}
 	}
-	// In line here if the target finishes attempts and the turn is near.
-	if s.pace > 0 && now.Sub(s.lastDone) < holdWait && time.Duration(len(s.waiters)+1)*s.pace <= holdWait {
+	// In line here if the target has been finishing attempts and the line
+	// is no longer than its limit (so a target holds at most twice its
+	// limit in workers, running and in line, and one that hangs from the
+	// start twice targetStartLimit, for holdWait).
+	if len(s.waiters) < s.limit && now.Sub(s.lastDone) < holdWait {
 		turn := make(chan struct{})
 		s.waiters = append(s.waiters, turn)
 		return ticket{turn: turn}
 	}
+	return ticket{wait: l.later(s, now)}
+}
+
+// queueWait is the wait in the queue of a delivery that waited in line for
+// holdWait in vain.
+func (l *limiter) queueWait(k targetKey, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s := l.targets[k]; s != nil {
+		return l.later(s, now)
+	}
+	return minLimitWait
+}
+
+// later gives the next turn in the queue. l.mu is held.
+func (l *limiter) later(s *slots, now time.Time) time.Duration {
 	step := max(s.pace, max(s.avg, now.Sub(s.lastDone), firstGuess)/time.Duration(s.limit))
 	if s.next.Before(now) {
 		s.next = now
@@ -117,7 +136,7 @@ func (l *limiter) acquire(k targetKey, now time.Time) ticket {
 	if last := now.Add(maxLimitWait); s.next.After(last) {
 		s.next = last
 	}
-	return ticket{wait: max(s.next.Sub(now), minLimitWait)}
+	return max(s.next.Sub(now), minLimitWait)
 }
 
 // handOver gives free slots to the deliveries in line. l.mu is held.
