@@ -382,10 +382,10 @@ func runDelivery(ctx context.Context, args []string) error {
 		SinkLatency string `json:"sink_latency"`
 	}
 	report := struct {
-		Config  deliveryConfig      `json:"config"`
-		Results []comparison        `json:"results"`
-		Fanout  []fanoutRow         `json:"fanout"`
-		Latency []latencyRow        `json:"latency"`
+		Config    deliveryConfig      `json:"config"`
+		Results   []comparison        `json:"results"`
+		Fanout    []fanoutRow         `json:"fanout"`
+		Latency   []latencyRow        `json:"latency"`
 		Scale     []scaleRow          `json:"scale"`
 		Isolation []isolationRow      `json:"isolation"`
 		Runs      map[string][]sample `json:"runs"`
@@ -396,9 +396,9 @@ func runDelivery(ctx context.Context, args []string) error {
 			Workers: o.workers, TargetLimit: o.targetLimit, QueuePoll: o.poll.String(), Events: o.events,
 			SinkLatency: sinkLatency.String(),
 		},
-		Results: results,
-		Fanout:  fanout,
-		Latency: latency,
+		Results:   results,
+		Fanout:    fanout,
+		Latency:   latency,
 		Scale:     scale,
 		Isolation: isoRows,
 		Runs:      samples,
@@ -775,12 +775,12 @@ func runRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], sche
 type sink struct {
 	srv     *httptest.Server
 	latency time.Duration // each answer's delay
-	mu    sync.Mutex
-	count int
-	want  int
-	done  chan time.Time
-	first []byte
-	marks *markSet // if set, the markers seen (the latency measure)
+	mu      sync.Mutex
+	count   int
+	want    int
+	done    chan time.Time
+	first   []byte
+	marks   *markSet // if set, the markers seen (the latency measure)
 }
 
 func newSink(latency time.Duration) *sink {
