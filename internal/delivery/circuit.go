@@ -107,6 +107,11 @@ func (d *Deliverer) closeCircuit(ctx context.Context, projectID int64, service, 
 	d.metrics.circuitChanged(-1)
 	d.log.InfoContext(ctx, "circuit closed: target resumed", "project_id", projectID, "service", service, "why", why,
 		"paused_for", d.now().Sub(before.OpenedAt).Round(time.Millisecond), "pauses", before.Pauses)
+	// Again on the circuit loop's next round: a delivery whose paused job
+	// River had not yet marked finished was skipped as still queued.
+	d.rewakeMu.Lock()
+	d.rewake[targetKey{projectID, service}] = d.now()
+	d.rewakeMu.Unlock()
 	if d.wake != nil {
 		if err := d.wake(ctx, projectID, service); err != nil {
 			// The sweeper queues them: the circuit is closed.
@@ -167,6 +172,22 @@ func (d *Deliverer) checkCircuits(ctx context.Context, enqueue func(context.Cont
 	}
 	d.metrics.setOpenCircuits(len(open))
 	now := d.now()
+	d.rewakeMu.Lock()
+	var again []targetKey
+	for k, at := range d.rewake {
+		if now.Sub(at) >= 500*time.Millisecond {
+			again = append(again, k)
+			delete(d.rewake, k)
+		}
+	}
+	d.rewakeMu.Unlock()
+	for _, k := range again {
+		if d.wake != nil {
+			if err := d.wake(ctx, k.project, k.service); err != nil {
+				return err
+			}
+		}
+	}
 	for i := range open {
 		t := &open[i]
 		if err := d.failExpired(ctx, t); err != nil {

@@ -64,6 +64,10 @@ type Deliverer struct {
 	limits  *limiter
 	// wake queues a resumed target's pending deliveries (set by the queue).
 	wake func(ctx context.Context, projectID int64, service string) error
+	// rewake holds the targets resumed lately, woken again by the circuit
+	// loop.
+	rewakeMu sync.Mutex
+	rewake   map[targetKey]time.Time
 
 	mu  sync.Mutex
 	rng *rand.Rand
@@ -96,7 +100,7 @@ func NewDeliverer(st store.Store, sealer settings.Sealer, client *outbound.Clien
 		log = slog.Default()
 	}
 	d := &Deliverer{st: gateStore(st, DefaultStoreSlots), sealer: sealer, client: client, cfg: cfg, log: log, metrics: m, now: time.Now,
-		limits: newLimiter(cfg.TargetLimit), rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+		limits: newLimiter(cfg.TargetLimit), rewake: map[targetKey]time.Time{}, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
 	m.trackInFlight(d.limits)
 	return d
 }

@@ -178,7 +178,7 @@ func noisyNeighbour(t *testing.T, dsn string, nodes int) {
 	// Its circuit opens; its deliveries stay pending.
 	waitFor(t, 20*time.Second, "the hanging target's circuit to open", func() (bool, string) {
 		c := circuitOf(t, ps[len(ps)-1], token, a.project.ID)
-		return c.State == "open" && c.FailuresInARow >= 5 && strings.Contains(c.LastError, "timeout"), fmt.Sprintf("%+v", c)
+		return c.State == "open" && c.FailuresInARow >= 5 && strings.Contains(c.LastError, "deadline exceeded"), fmt.Sprintf("%+v", c)
 	})
 	list, _ := listDeliveries(t, p, token, a.project.ID)
 	for _, d := range list {
