@@ -65,7 +65,8 @@ func runAll(ctx context.Context, args []string) error {
 	}{
 		{"API under load", runAPI, append([]string{"--compare", "--out", filepath.Join(*outDir, "api.json")}, load...)},
 		{"Intake, delivery, fan-out, latency, scale", runDelivery,
-			append([]string{"--events", strconv.Itoa(*events), "--scale", *scale, "--latency-duration", latencyFor.String(), "--out", filepath.Join(*outDir, "delivery.json")}, load...)},
+			append([]string{"--events", strconv.Itoa(*events), "--scale", *scale, "--latency-duration", latencyFor.String(),
+				"--isolation-duration", duration.String(), "--out", filepath.Join(*outDir, "delivery.json")}, load...)},
 		{"Start-up and memory", runStartup, append([]string{"--runs", strconv.Itoa(max(*runs, 5)), "--load", duration.String(),
 			"--admin-database", *adminDB, "--out", filepath.Join(*outDir, "startup.json")}, common...)},
 		{"CPU profiles", runProfile, append([]string{"--admin-database", *adminDB, "--duration", (*duration + 2*time.Second).String(),

@@ -40,7 +40,7 @@ func TestAllSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"- CPU: ", "- revision: ", "## API under load", "| GET ceiling (bare handler) |",
-		"## Intake, delivery, fan-out, latency, scale", "| fan-out |", "| latency, 202 to sink |", "| scale |",
+		"## Intake, delivery, fan-out, latency, scale", "| fan-out |", "| latency, 202 to sink |", "| scale |", "| isolation, healthy project's latency |",
 		"## Start-up and memory", "| baseline: trivial Go server |", "## CPU profiles", "#### where the CPU goes"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("the report lacks %q", want)
@@ -70,10 +70,11 @@ func TestAllSmoke(t *testing.T) {
 	}
 
 	var delivery struct {
-		Results []comparison `json:"results"`
-		Fanout  []fanoutRow  `json:"fanout"`
-		Latency []latencyRow `json:"latency"`
-		Scale   []scaleRow   `json:"scale"`
+		Results   []comparison   `json:"results"`
+		Fanout    []fanoutRow    `json:"fanout"`
+		Latency   []latencyRow   `json:"latency"`
+		Scale     []scaleRow     `json:"scale"`
+		Isolation []isolationRow `json:"isolation"`
 	}
 	readJSON(t, filepath.Join(out, "delivery.json"), &delivery)
 	if len(delivery.Results) != 12 {
@@ -100,6 +101,14 @@ func TestAllSmoke(t *testing.T) {
 	for _, r := range delivery.Latency {
 		if r.Sent == 0 || r.Errors != 0 || r.Received != r.Sent || r.P50Ms > r.P99Ms || r.P99Ms > r.MaxMs {
 			t.Errorf("latency %s %s: %+v", r.Database, r.QueuePoll, r)
+		}
+	}
+	if len(delivery.Isolation) != 2 {
+		t.Errorf("%d isolation rows, want one per database", len(delivery.Isolation))
+	}
+	for _, r := range delivery.Isolation {
+		if r.Received == 0 || r.AloneP99Ms <= 0 || r.BesideP99Ms <= 0 || r.RatioP99 <= 0 || r.HangingAtMax == 0 {
+			t.Errorf("isolation %s: %+v", r.Database, r)
 		}
 	}
 	if len(delivery.Scale) != 2 {

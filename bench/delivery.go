@@ -57,6 +57,7 @@ const (
 // deliveryOptions are the delivery benchmark's flags.
 type deliveryOptions struct {
 	concurrency, workers, events int
+	targetLimit                  int
 	duration, warmup, poll       time.Duration
 	timeout                      time.Duration
 }
@@ -77,7 +78,13 @@ func runDelivery(ctx context.Context, args []string) error {
 	adminDB := fs.String("admin-database", "", "without --database: PostgreSQL admin URL to create (and drop) the empty database measured")
 	var o deliveryOptions
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent intake clients, and of the network ceiling")
-	fs.IntVar(&o.workers, "workers", 16, "delivery workers of glint and of River alone (serve's --delivery-workers)")
+	fs.IntVar(&o.workers, "workers", delivery.DefaultWorkers, "delivery workers of glint and of River alone (serve's --delivery-workers)")
+	fs.IntVar(&o.targetLimit, "target-limit", delivery.DefaultTargetLimit, "most attempts per target (serve's --delivery-target-limit)")
+	sinkLatency := fs.Duration("sink-latency", 0, "how long the sink (the services' target) takes to answer each request")
+	isoEvents := fs.Int("isolation-events", 100, "isolation measure: events queued for the hanging neighbour (0: skip the measure)")
+	isoRate := fs.Float64("isolation-rate", 50, "isolation measure: the healthy project's events/s, open loop")
+	isoFor := fs.Duration("isolation-duration", 4*time.Second, "isolation measure: sending time of each healthy round")
+	onlyFlag := fs.String("only", "", "comma-separated measures to run, of intake, deliveries, fanout, ceilings, latency, scale, isolation (empty: all)")
 	fs.DurationVar(&o.poll, "queue-poll", 200*time.Millisecond, "River's fetch poll interval (serve's --queue-poll)")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured intake time per run and target")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured intake before each run")
@@ -119,6 +126,22 @@ func runDelivery(ctx context.Context, args []string) error {
 		}
 		counts = append(counts, n)
 	}
+	only := map[string]bool{}
+	for m := range strings.SplitSeq(*onlyFlag, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			only[m] = true
+		}
+	}
+	want := func(measure string) bool { return len(only) == 0 || only[measure] }
+	if !want("scale") {
+		counts = nil
+	}
+	if !want("latency") {
+		*latencyFor = 0
+	}
+	if !want("isolation") {
+		*isoEvents = 0
+	}
 	push, err := os.ReadFile(pushFixture)
 	if err != nil {
 		return fmt.Errorf("%w (run the bench from the repository root)", err)
@@ -129,7 +152,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	sink := newSink()
+	sink := newSink(*sinkLatency)
 	defer sink.srv.Close()
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
@@ -176,27 +199,45 @@ func runDelivery(ctx context.Context, args []string) error {
 	}
 
 	samples := map[string][]sample{}
+	isolation := map[string][]isolationRow{}
 	for r := 1; r <= *runs; r++ {
 		progress := func(format string, a ...any) {
 			fmt.Fprintf(os.Stderr, "run %d/%d %s\n", r, *runs, fmt.Sprintf(format, a...))
 		}
 		for _, e := range envs {
-			intake, err := e.measureIntake(ctx, o, push, progress)
-			if err != nil {
-				return fmt.Errorf("%s intake: %w", e.name, err)
+			if want("intake") {
+				intake, err := e.measureIntake(ctx, o, push, progress)
+				if err != nil {
+					return fmt.Errorf("%s intake: %w", e.name, err)
+				}
+				samples[e.name+" intake"] = append(samples[e.name+" intake"], intake)
 			}
-			preload, deliveries, err := e.measureDeliveries(ctx, o, push, sink, progress)
-			if err != nil {
-				return fmt.Errorf("%s deliveries: %w", e.name, err)
+			if want("deliveries") {
+				preload, deliveries, err := e.measureDeliveries(ctx, o, push, sink, progress)
+				if err != nil {
+					return fmt.Errorf("%s deliveries: %w", e.name, err)
+				}
+				alone, err := e.measureRiver(ctx, o, progress)
+				if err != nil {
+					return fmt.Errorf("%s River alone: %w", e.name, err)
+				}
+				samples[e.name+" intake, workers stopped"] = append(samples[e.name+" intake, workers stopped"], preload)
+				samples[e.name+" deliveries"] = append(samples[e.name+" deliveries"], deliveries)
+				samples[e.name+" river"] = append(samples[e.name+" river"], alone)
 			}
-			alone, err := e.measureRiver(ctx, o, progress)
-			if err != nil {
-				return fmt.Errorf("%s River alone: %w", e.name, err)
+			if *isoEvents > 0 {
+				progress("%s isolation: healthy events at %.0f/s for %s, alone and beside %d events for a hanging target", e.name, *isoRate, *isoFor, *isoEvents)
+				row, err := e.measureIsolation(ctx, o, push, *isoEvents, *isoRate, *isoFor, sink, r)
+				if err != nil {
+					return fmt.Errorf("%s isolation: %w", e.name, err)
+				}
+				progress("%s isolation: healthy p99 %.1f ms alone, %.1f ms beside the hanging target (ratio %.2f); it held %d at once",
+					e.name, row.AloneP99Ms, row.BesideP99Ms, row.RatioP99, row.HangingAtMax)
+				isolation[e.name] = append(isolation[e.name], row)
 			}
-			samples[e.name+" intake"] = append(samples[e.name+" intake"], intake)
-			samples[e.name+" intake, workers stopped"] = append(samples[e.name+" intake, workers stopped"], preload)
-			samples[e.name+" deliveries"] = append(samples[e.name+" deliveries"], deliveries)
-			samples[e.name+" river"] = append(samples[e.name+" river"], alone)
+			if !want("fanout") {
+				continue
+			}
 			cases, err := e.fanoutCases(ctx, o, push, sink)
 			if err != nil {
 				return fmt.Errorf("%s fan-out set-up: %w", e.name, err)
@@ -218,6 +259,9 @@ func runDelivery(ctx context.Context, args []string) error {
 			t      target
 			client *http.Client
 		}{{ceiling, envs[0].hooks}, {network, plain}} {
+			if !want("ceilings") || (c.t.Name == "network ceiling" && len(c.t.bodies[0]) == 0) {
+				continue // the network ceiling posts a delivery the sink received
+			}
 			awaitQuiet(ctx)
 			progress("%s: warmup %s, measuring %s", c.t.Name, o.warmup, o.duration)
 			load(ctx, c.client, c.t, o.concurrency, o.warmup)
@@ -243,6 +287,13 @@ func runDelivery(ctx context.Context, args []string) error {
 	var results []comparison
 	for _, e := range envs {
 		n := e.name
+		if len(samples[n+" intake"]) == 0 || len(samples[n+" deliveries"]) == 0 {
+			// A measure left out: the deliveries/s alone.
+			if len(samples[n+" deliveries"]) > 0 {
+				results = append(results, compare(n+": deliveries/s (baseline: River alone, no-op jobs/s)", n+" deliveries", n+" river", rate, 0))
+			}
+			continue
+		}
 		results = append(results,
 			compare(n+": intake events/s (baseline: bare 202 handler)", n+" intake", "intake ceiling", rate, 0),
 			compare(n+": intake p50 ms (baseline: bare 202 handler)", n+" intake", "intake ceiling", p50, 3),
@@ -261,6 +312,12 @@ func runDelivery(ctx context.Context, args []string) error {
 	var fanout []fanoutRow
 	var latency []latencyRow
 	var scale []scaleRow
+	var isoRows []isolationRow
+	for _, e := range envs {
+		if rows := isolation[e.name]; len(rows) > 0 {
+			isoRows = append(isoRows, medianIsolation(rows))
+		}
+	}
 	for _, e := range envs {
 		riverRate := median(samples[e.name+" river"], rate)
 		for _, c := range e.fanout {
@@ -274,7 +331,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		}
 	}
 	for _, e := range envs {
-		if *latencyFor <= 0 {
+		if *latencyFor <= 0 || (len(e.fanout) == 0 && *latencyRate <= 0) {
 			break
 		}
 		// Half the 1-service deliveries/s just measured.
@@ -310,6 +367,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		}
 	}
 	printExtras(fanout, latency, scale)
+	printIsolation(isoRows)
 
 	names := envs[0].name
 	if len(envs) > 1 {
@@ -317,28 +375,33 @@ func runDelivery(ctx context.Context, args []string) error {
 	}
 	type deliveryConfig struct {
 		config
-		Workers   int    `json:"workers"`
-		QueuePoll string `json:"queue_poll"`
-		Events    int    `json:"events"`
+		Workers     int    `json:"workers"`
+		TargetLimit int    `json:"target_limit"`
+		QueuePoll   string `json:"queue_poll"`
+		Events      int    `json:"events"`
+		SinkLatency string `json:"sink_latency"`
 	}
 	report := struct {
-		Config  deliveryConfig      `json:"config"`
-		Results []comparison        `json:"results"`
-		Fanout  []fanoutRow         `json:"fanout"`
-		Latency []latencyRow        `json:"latency"`
-		Scale   []scaleRow          `json:"scale"`
-		Runs    map[string][]sample `json:"runs"`
+		Config    deliveryConfig      `json:"config"`
+		Results   []comparison        `json:"results"`
+		Fanout    []fanoutRow         `json:"fanout"`
+		Latency   []latencyRow        `json:"latency"`
+		Scale     []scaleRow          `json:"scale"`
+		Isolation []isolationRow      `json:"isolation"`
+		Runs      map[string][]sample `json:"runs"`
 	}{
 		Config: deliveryConfig{
 			config: config{Database: names, Concurrency: o.concurrency, Duration: o.duration.String(), Warmup: o.warmup.String(),
 				Runs: *runs, GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()},
-			Workers: o.workers, QueuePoll: o.poll.String(), Events: o.events,
+			Workers: o.workers, TargetLimit: o.targetLimit, QueuePoll: o.poll.String(), Events: o.events,
+			SinkLatency: sinkLatency.String(),
 		},
-		Results: results,
-		Fanout:  fanout,
-		Latency: latency,
-		Scale:   scale,
-		Runs:    samples,
+		Results:   results,
+		Fanout:    fanout,
+		Latency:   latency,
+		Scale:     scale,
+		Isolation: isoRows,
+		Runs:      samples,
 	}
 	return writeJSON(*out, report)
 }
@@ -440,7 +503,7 @@ func (e *glintEnv) serve(events api.Events) (string, func(), error) {
 // startDelivery starts glint's delivery half as serve does with its
 // default flags, but for --workers and --queue-poll.
 func (e *glintEnv) startDelivery(ctx context.Context, o deliveryOptions) (*app.Delivery, error) {
-	dc := app.DeliveryConfig{Workers: o.workers, MaxAttempts: 10, Deadline: 24 * time.Hour, AttemptTimeout: 10 * time.Second,
+	dc := app.DeliveryConfig{Workers: o.workers, TargetLimit: o.targetLimit, MaxAttempts: 10, Deadline: 24 * time.Hour, AttemptTimeout: 10 * time.Second,
 		FetchPoll: o.poll, Sweep: 30 * time.Second, Retention: 30 * 24 * time.Hour, AllowLocal: true,
 		BaseURL: benchBaseURL, UserAgent: "glint-bench", Overrides: e.overrides}
 	return app.StartDelivery(ctx, e.cfg, e.st, e.keys, dc, e.log, prometheus.NewRegistry())
@@ -708,19 +771,20 @@ func runRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], sche
 }
 
 // sink is the Slack webhook on 127.0.0.1: it answers 200 "ok" to every
-// request, counts them, and keeps the first body.
+// request (after --sink-latency), counts them, and keeps the first body.
 type sink struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	count int
-	want  int
-	done  chan time.Time
-	first []byte
-	marks *markSet // if set, the markers seen (the latency measure)
+	srv     *httptest.Server
+	latency time.Duration // each answer's delay
+	mu      sync.Mutex
+	count   int
+	want    int
+	done    chan time.Time
+	first   []byte
+	marks   *markSet // if set, the markers seen (the latency measure)
 }
 
-func newSink() *sink {
-	s := &sink{}
+func newSink(latency time.Duration) *sink {
+	s := &sink{latency: latency}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
@@ -736,6 +800,9 @@ func newSink() *sink {
 		s.mu.Unlock()
 		if marks != nil {
 			marks.add(body, now)
+		}
+		if s.latency > 0 {
+			time.Sleep(s.latency) // the request counts as received; the answer takes this long
 		}
 		_, _ = io.WriteString(w, "ok")
 	}))

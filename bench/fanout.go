@@ -304,6 +304,10 @@ const markerPrefix = "beefcafe"
 
 var markerRe = regexp.MustCompile(markerPrefix + `[0-9a-f]{32}`)
 
+// fixtureAfter is the push fixture's after and checkout SHA, and a commit
+// id: the latency measures replace it with their markers.
+const fixtureAfter = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"
+
 // measureLatency runs the delivery half with the given fetch poll and
 // posts events open loop at rate for d, each with a marker of its own as
 // its after SHA; the latency is from the intake's 202 to the sink's
@@ -313,8 +317,7 @@ func (e *glintEnv) measureLatency(ctx context.Context, o deliveryOptions, push [
 	if rate <= 0 {
 		return row, errors.New("no delivery rate to take half of")
 	}
-	after := []byte(`da1560886d4f094c3e6c9ef40349f7d38b5d27d7`) // the fixture's after and checkout SHA, and a commit id
-	if !bytes.Contains(push, after) {
+	if !bytes.Contains(push, []byte(fixtureAfter)) {
 		return row, errors.New("the push fixture's after SHA changed")
 	}
 	awaitQuiet(ctx)
@@ -329,6 +332,22 @@ func (e *glintEnv) measureLatency(ctx context.Context, o deliveryOptions, push [
 		return row, err
 	}
 	defer closeSrv()
+	lats, sent, errs := e.openLoop(ctx, o, base+e.hook, push, rate, d, sink)
+	row.Sent, row.Errors = sent, errs
+	row.Received = len(lats)
+	row.P50Ms, row.P99Ms = ms(percentile(lats, 50)), ms(percentile(lats, 99))
+	if len(lats) > 0 {
+		row.MaxMs = ms(lats[len(lats)-1])
+	}
+	return row, ctx.Err()
+}
+
+// openLoop posts events to hook open loop at rate for d, each with a
+// marker of its own as its after SHA, waits (up to --timeout) for the sink
+// to receive them, and returns the sorted latencies from each 202 to the
+// sink's receiving the delivery carrying its marker.
+func (e *glintEnv) openLoop(ctx context.Context, o deliveryOptions, hook string, push []byte, rate float64, d time.Duration, sink *sink) (lats []time.Duration, sent, failed int) {
+	after := []byte(fixtureAfter)
 	marks := sink.track()
 	defer sink.untrack()
 	var mu sync.Mutex
@@ -349,7 +368,7 @@ loop:
 		}
 		seq++
 		marker := fmt.Sprintf("%s%032x", markerPrefix, seq)
-		t := target{method: http.MethodPost, url: base + e.hook, bodies: [][]byte{bytes.ReplaceAll(push, after, []byte(marker))}}
+		t := target{method: http.MethodPost, url: hook, bodies: [][]byte{bytes.ReplaceAll(push, after, []byte(marker))}}
 		wg.Go(func() {
 			if _, err := do(e.hooks, t, 0); err != nil {
 				errs.Add(1)
@@ -363,7 +382,7 @@ loop:
 	}
 	tick.Stop()
 	wg.Wait()
-	row.Sent, row.Errors = seq, int(errs.Load())
+	sent, failed = seq, int(errs.Load())
 	deadline := time.Now().Add(o.timeout)
 	for ctx.Err() == nil && time.Now().Before(deadline) {
 		if marks.count() >= len(accepted) {
@@ -372,19 +391,13 @@ loop:
 		time.Sleep(20 * time.Millisecond)
 	}
 	got := marks.snapshot()
-	var lats []time.Duration
 	for m, t0 := range accepted {
 		if t1, ok := got[m]; ok {
 			lats = append(lats, max(t1.Sub(t0), 0)) // a delivery may beat the 202 to the client: 0
 		}
 	}
 	slices.Sort(lats)
-	row.Received = len(lats)
-	row.P50Ms, row.P99Ms = ms(percentile(lats, 50)), ms(percentile(lats, 99))
-	if len(lats) > 0 {
-		row.MaxMs = ms(lats[len(lats)-1])
-	}
-	return row, ctx.Err()
+	return lats, sent, failed
 }
 
 // measureScale creates projects (each with Slack active) up to each of

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/glint-dev/glint/internal/app"
+	"github.com/glint-dev/glint/internal/delivery"
 )
 
 func runProfile(ctx context.Context, args []string) error {
@@ -25,7 +26,7 @@ func runProfile(ctx context.Context, args []string) error {
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent workers of the load")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "profiled load per target")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unprofiled load before it")
-	fs.IntVar(&o.workers, "workers", 16, "intake: delivery workers running meanwhile (serve's --delivery-workers)")
+	fs.IntVar(&o.workers, "workers", delivery.DefaultWorkers, "intake: delivery workers running meanwhile (serve's --delivery-workers)")
 	fs.DurationVar(&o.poll, "queue-poll", 200*time.Millisecond, "intake: River's fetch poll interval (serve's --queue-poll)")
 	targets := fs.String("targets", "get,put,intake", "comma-separated: get, put (api's loads), intake (delivery's)")
 	nodecount := fs.Int("nodecount", 15, "entries of each top listing")
@@ -71,7 +72,7 @@ func runProfile(ctx context.Context, args []string) error {
 		databases = append(databases, "postgres")
 	}
 	var s *sink
-	pprof.Do(ctx, pprof.Labels("side", "sink"), func(context.Context) { s = newSink() })
+	pprof.Do(ctx, pprof.Labels("side", "sink"), func(context.Context) { s = newSink(0) })
 	defer s.srv.Close()
 	transport := &http.Transport{MaxIdleConnsPerHost: o.concurrency}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/glint-dev/glint/internal/api"
 	"github.com/glint-dev/glint/internal/app"
+	"github.com/glint-dev/glint/internal/delivery"
 	"github.com/glint-dev/glint/internal/outbound"
 	"github.com/glint-dev/glint/internal/readback"
 	"github.com/glint-dev/glint/internal/settings"
@@ -30,11 +32,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	allowLocal := fs.Bool("allow-local-requests", envBool("GLINT_ALLOW_LOCAL_REQUESTS"),
 		"allow service URLs and deliveries to loopback and private networks, as GitLab's admin setting (env GLINT_ALLOW_LOCAL_REQUESTS)")
 	logFormat := fs.String("log-format", env("GLINT_LOG_FORMAT", "json"), "log format: json or text (env GLINT_LOG_FORMAT)")
-	shutdownWait := fs.Duration("shutdown-timeout", 30*time.Second, "how long SIGTERM waits for requests in flight")
+	shutdownWait := fs.Duration("shutdown-timeout", envDuration("GLINT_SHUTDOWN_TIMEOUT", 30*time.Second),
+		"how long SIGTERM or SIGINT waits for requests and delivery attempts in flight; attempts cut then stay pending (env GLINT_SHUTDOWN_TIMEOUT)")
 	requestTimeout := fs.Duration("request-timeout", envDuration("GLINT_REQUEST_TIMEOUT", 30*time.Second),
 		"longest a request may take: one still waiting on the database then is answered 503 (env GLINT_REQUEST_TIMEOUT)")
 	dc := app.DeliveryConfig{}
-	fs.IntVar(&dc.Workers, "delivery-workers", envInt("GLINT_DELIVERY_WORKERS", 16), "deliveries worked at once on this node (env GLINT_DELIVERY_WORKERS)")
+	fs.IntVar(&dc.Workers, "delivery-workers", envInt("GLINT_DELIVERY_WORKERS", delivery.DefaultWorkers), "deliveries worked at once on this node (env GLINT_DELIVERY_WORKERS)")
+	fs.IntVar(&dc.TargetLimit, "delivery-target-limit", envInt("GLINT_DELIVERY_TARGET_LIMIT", delivery.DefaultTargetLimit),
+		"most attempts one target (a project's service) runs at once on this node (env GLINT_DELIVERY_TARGET_LIMIT)")
+	fs.IntVar(&dc.CircuitFailures, "delivery-circuit-failures", envInt("GLINT_DELIVERY_CIRCUIT_FAILURES", delivery.DefaultCircuitFailures),
+		"failed attempts in a row that pause a target (env GLINT_DELIVERY_CIRCUIT_FAILURES)")
+	fs.DurationVar(&dc.CircuitPause, "delivery-circuit-pause", envDuration("GLINT_DELIVERY_CIRCUIT_PAUSE", delivery.DefaultCircuitPause),
+		"first pause of a failing target, doubled after each failed probe (env GLINT_DELIVERY_CIRCUIT_PAUSE)")
+	fs.DurationVar(&dc.CircuitMaxPause, "delivery-circuit-max-pause", envDuration("GLINT_DELIVERY_CIRCUIT_MAX_PAUSE", delivery.DefaultCircuitMaxPause),
+		"longest pause of a failing target (env GLINT_DELIVERY_CIRCUIT_MAX_PAUSE)")
 	fs.IntVar(&dc.MaxAttempts, "delivery-max-attempts", envInt("GLINT_DELIVERY_MAX_ATTEMPTS", 10), "attempts before a delivery fails (env GLINT_DELIVERY_MAX_ATTEMPTS)")
 	fs.DurationVar(&dc.Deadline, "delivery-deadline", envDuration("GLINT_DELIVERY_DEADLINE", 24*time.Hour), "no attempt after this long since the event (env GLINT_DELIVERY_DEADLINE)")
 	fs.DurationVar(&dc.AttemptTimeout, "delivery-timeout", envDuration("GLINT_DELIVERY_TIMEOUT", 10*time.Second), "timeout of each outbound call (env GLINT_DELIVERY_TIMEOUT)")
@@ -90,7 +101,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *baseURL == "" {
 		*baseURL = "http://" + ln.Addr().String()
 	}
-	dc.AllowLocal, dc.BaseURL, dc.UserAgent = *allowLocal, *baseURL, "glint/"+version
+	dc.AllowLocal, dc.BaseURL, dc.UserAgent, dc.ShutdownTimeout = *allowLocal, *baseURL, "glint/"+version, *shutdownWait
 	if err := smtp.apply(&dc, *baseURL); err != nil {
 		return err
 	}
@@ -98,20 +109,28 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Runs after the HTTP server has drained: attempts in flight finish.
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), *shutdownWait)
-		defer cancel()
-		if err := dl.Stop(sctx); err != nil {
-			log.Warn("stopping the delivery queue", "err", err)
-		}
-	}()
+	// The queue stops when the signal comes, beside the HTTP server's
+	// drain (stopQueue), or on the way out if serving failed.
+	var stopOnce sync.Once
+	stopQueue := func() {
+		stopOnce.Do(func() {
+			// Attempts in flight have shutdownWait (River's soft stop),
+			// then are cut; the margin is for recording that.
+			sctx, cancel := context.WithTimeout(context.Background(), *shutdownWait+10*time.Second)
+			defer cancel()
+			if err := dl.Stop(sctx); err != nil {
+				log.Warn("stopping the delivery queue", "err", err)
+			}
+		})
+	}
+	defer stopQueue()
 	// Read-backs (CI commit statuses, Prometheus queries) go through the
 	// same guarded client rules as deliveries.
 	reads := readback.New(st, keys, outbound.New(outbound.Options{AllowLocal: dc.AllowLocal, Timeout: dc.AttemptTimeout, UserAgent: dc.UserAgent, Overrides: dc.Overrides}),
 		readback.Config{BaseURL: *baseURL, Registry: reg}, log)
 	policy := settings.Policy{AllowLocal: *allowLocal}
-	pages := web.New(web.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, BaseURL: *baseURL, Logger: log})
+	pages := web.New(web.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, Circuits: web.DeliveryCircuits(dl.Pipeline),
+		BaseURL: *baseURL, Logger: log})
 	handler := api.New(api.Options{
 		Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, ReadBacks: reads, Web: pages,
 		Logger: log, Registry: reg, Version: version, BaseURL: *baseURL, RequestTimeout: *requestTimeout,
@@ -127,11 +146,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining requests in flight")
+	log.Info("shutting down: no new delivery attempts; draining requests and attempts in flight", "timeout", *shutdownWait)
+	var queue sync.WaitGroup
+	queue.Go(stopQueue)
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdownWait)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	err = srv.Shutdown(sctx)
+	queue.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("requests still in flight were cut", "err", err)
 	}
 	log.Info("stopped")
 	return nil

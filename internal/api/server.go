@@ -147,6 +147,8 @@ func (s *Server) routes() *http.ServeMux {
 		handle("GET "+base+"/{slug}/issue_url", s.authed(s.project(store.Guest, s.issueURL)))
 		handle("GET "+base+"/prometheus/query", s.authed(s.project(store.Maintainer, s.prometheusQuery)))
 		handle("GET "+base+"/prometheus/query_range", s.authed(s.project(store.Maintainer, s.prometheusQueryRange)))
+		handle("GET "+base+"/{slug}/circuit", s.authed(s.project(store.Maintainer, s.getCircuit)))
+		handle("POST "+base+"/{slug}/circuit/resume", s.authed(s.project(store.Maintainer, s.resumeCircuit)))
 	}
 	// Slash commands from Slack and Mattermost: no user authentication,
 	// the service's token instead (slash.go).

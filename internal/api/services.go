@@ -140,6 +140,7 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request, p *store.Pro
 		s.storeFailed(w, r, err)
 		return
 	}
+	s.resumeAfterChange(r, p, svc.Slug, "the service was updated")
 	writeJSON(w, 200, entity(svc, rec))
 }
 
@@ -185,6 +186,7 @@ func (s *Server) putService(w http.ResponseWriter, r *http.Request, p *store.Pro
 		s.storeFailed(w, r, err)
 		return
 	}
+	s.resumeAfterChange(r, p, svc.Slug, "the service was updated")
 	writeJSON(w, 200, entity(svc, rec))
 }
 
@@ -215,6 +217,7 @@ func (s *Server) deleteService(w http.ResponseWriter, r *http.Request, p *store.
 		s.storeFailed(w, r, err)
 		return
 	}
+	s.resumeAfterChange(r, p, svc.Slug, "the service was reset")
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -40,6 +40,15 @@ type DeliveryConfig struct {
 	SMTP mail.Config
 	// Email is the instance's sender, Reply-To and subject suffix.
 	Email integration.Email
+	// TargetLimit, CircuitFailures, CircuitPause, CircuitMaxPause: see
+	// delivery.Config (zero: the defaults).
+	TargetLimit     int
+	CircuitFailures int
+	CircuitPause    time.Duration
+	CircuitMaxPause time.Duration
+	// ShutdownTimeout is how long Stop lets attempts in flight finish;
+	// those still running then are cut and stay pending.
+	ShutdownTimeout time.Duration
 }
 
 // Delivery is a running delivery half.
@@ -71,8 +80,11 @@ func StartDelivery(ctx context.Context, c Config, st *sqlstore.DB, sealer settin
 	if reg != nil {
 		metrics = delivery.NewMetrics(reg, st)
 	}
-	d := delivery.NewDeliverer(st, sealer, client, delivery.Config{MaxAttempts: dc.MaxAttempts, Deadline: dc.Deadline, BaseURL: dc.BaseURL, Email: dc.Email}, log, metrics)
-	qc := delivery.QueueConfig{Workers: dc.Workers, FetchPoll: dc.FetchPoll, AttemptTimeout: 2*dc.AttemptTimeout + 5*time.Second, Sweep: dc.Sweep, Logger: log}
+	qc := delivery.QueueConfig{Workers: dc.Workers, FetchPoll: dc.FetchPoll, AttemptTimeout: 2*dc.AttemptTimeout + 5*time.Second, Sweep: dc.Sweep,
+		ShutdownTimeout: dc.ShutdownTimeout, Logger: log}
+	d := delivery.NewDeliverer(st, sealer, client, delivery.Config{MaxAttempts: dc.MaxAttempts, Deadline: dc.Deadline, BaseURL: dc.BaseURL,
+		TargetLimit: dc.TargetLimit, CircuitFailures: dc.CircuitFailures, CircuitPause: dc.CircuitPause, CircuitMaxPause: dc.CircuitMaxPause,
+		ProbeTimeout: qc.AttemptTimeout, Email: dc.Email}, log, metrics)
 	out := &Delivery{}
 	var q *delivery.Queue
 	var err error
@@ -115,7 +127,9 @@ func StartDelivery(ctx context.Context, c Config, st *sqlstore.DB, sealer settin
 	return out, nil
 }
 
-// Stop stops the workers, waiting for attempts in flight.
+// Stop stops the workers: no job is fetched from the moment it is called;
+// attempts in flight have until the configured ShutdownTimeout, then are
+// cut (and stay pending).
 func (d *Delivery) Stop(ctx context.Context) error {
 	d.cancel()
 	<-d.done

@@ -33,7 +33,26 @@ type Config struct {
 	BaseURL string
 	// Email is the instance's email settings, for the email services.
 	Email integration.Email
+	// TargetLimit is the most attempts one target may run at once on a
+	// node (isolation.go).
+	TargetLimit int
+	// CircuitFailures failed attempts in a row open a target's circuit
+	// for CircuitPause, doubling up to CircuitMaxPause (circuit.go).
+	CircuitFailures int
+	CircuitPause    time.Duration
+	CircuitMaxPause time.Duration
+	// ProbeTimeout is the longest a probe attempt may run (the attempt
+	// timeout): another probe may start after it.
+	ProbeTimeout time.Duration
 }
+
+// Defaults of the isolation and circuit settings.
+const (
+	DefaultTargetLimit     = 200
+	DefaultCircuitFailures = 5
+	DefaultCircuitPause    = 30 * time.Second
+	DefaultCircuitMaxPause = 30 * time.Minute
+)
 
 // Deliverer carries out deliveries.
 type Deliverer struct {
@@ -44,6 +63,13 @@ type Deliverer struct {
 	log     *slog.Logger
 	metrics *Metrics
 	now     func() time.Time
+	limits  *limiter
+	// wake queues a resumed target's pending deliveries (set by the queue).
+	wake func(ctx context.Context, projectID int64, service string) error
+	// rewake holds the targets resumed lately, woken again by the circuit
+	// loop.
+	rewakeMu sync.Mutex
+	rewake   map[targetKey]time.Time
 
 	mu  sync.Mutex
 	rng *rand.Rand
@@ -57,11 +83,28 @@ func NewDeliverer(st store.Store, sealer settings.Sealer, client *outbound.Clien
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = 24 * time.Hour
 	}
+	if cfg.TargetLimit <= 0 {
+		cfg.TargetLimit = DefaultTargetLimit
+	}
+	if cfg.CircuitFailures <= 0 {
+		cfg.CircuitFailures = DefaultCircuitFailures
+	}
+	if cfg.CircuitPause <= 0 {
+		cfg.CircuitPause = DefaultCircuitPause
+	}
+	if cfg.CircuitMaxPause < cfg.CircuitPause {
+		cfg.CircuitMaxPause = max(DefaultCircuitMaxPause, cfg.CircuitPause)
+	}
+	if cfg.ProbeTimeout <= 0 {
+		cfg.ProbeTimeout = time.Minute
+	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Deliverer{st: st, sealer: sealer, client: client, cfg: cfg, log: log, metrics: m, now: time.Now,
-		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+	d := &Deliverer{st: gateStore(st, DefaultStoreSlots), sealer: sealer, client: client, cfg: cfg, log: log, metrics: m, now: time.Now,
+		limits: newLimiter(cfg.TargetLimit), rewake: map[targetKey]time.Time{}, rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))}
+	m.trackInFlight(d.limits)
+	return d
 }
 
 // Result of one attempt, as the caller needs it.
@@ -69,7 +112,14 @@ type Result struct {
 	// Retry asks for another attempt after RetryAfter.
 	Retry      bool
 	RetryAfter time.Duration
+	// Paused: the target's circuit is open; no attempt was made and the
+	// delivery waits, pending, for the circuit to close.
+	Paused bool
 }
+
+// ErrInterrupted: the attempt was cut by the node's shutdown; nothing was
+// recorded and the delivery stays pending.
+var ErrInterrupted = errors.New("the attempt was cut by the shutdown")
 
 // errFinal marks a failure that no retry can mend.
 type errFinal struct{ msg string }
@@ -90,9 +140,59 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 	if dl.Status != store.DeliveryPending {
 		return Result{}, nil // already finished (a duplicate job)
 	}
+	target, err := d.st.Target(ctx, dl.ProjectID, dl.Service)
+	if err != nil {
+		return Result{}, err
+	}
+	key := targetKey{dl.ProjectID, dl.Service}
+	probe := false
+	if target.Open() {
+		now := d.now()
+		if now.Sub(dl.CreatedAt) >= d.cfg.Deadline {
+			return Result{}, d.failExpired(ctx, target)
+		}
+		if !now.Before(target.PausedUntil) {
+			// The pause is over: one attempt, on one node, probes.
+			if probe, err = d.st.ClaimProbe(ctx, dl.ProjectID, dl.Service, now, now.Add(d.cfg.ProbeTimeout)); err != nil {
+				return Result{}, err
+			}
+		}
+		if !probe {
+			d.metrics.count(dl.Service, "paused", 1)
+			return Result{Paused: true}, nil
+		}
+	} else if tk := d.limits.acquire(key, d.now()); !tk.ok {
+		if tk.turn == nil {
+			// The target has its share of attempts running and its turns
+			// are not near: wait in the queue, holding no worker.
+			d.metrics.waited()
+			return Result{Retry: true, RetryAfter: tk.wait}, nil
+		}
+		hold := time.NewTimer(holdWait)
+		select {
+		case <-tk.turn:
+			hold.Stop()
+		case <-hold.C:
+			// The turn did not come: wait in the queue instead.
+			d.limits.leave(key, tk.turn, d.now())
+			d.metrics.waited()
+			return Result{Retry: true, RetryAfter: d.limits.queueWait(key, d.now())}, nil
+		case <-ctx.Done():
+			hold.Stop()
+			d.limits.leave(key, tk.turn, d.now())
+			return Result{}, ErrInterrupted
+		}
+	}
 	attempt := store.Attempt{DeliveryID: dl.ID, Attempt: dl.Attempts + 1, StartedAt: d.now().UTC()}
 	res, sendErr := d.send(ctx, dl)
 	attempt.Duration = time.Since(attempt.StartedAt)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// Cut by the shutdown: not an attempt of the target's.
+		if !probe {
+			d.limits.release(key, attempt.Duration, false, d.now())
+		}
+		return Result{}, ErrInterrupted
+	}
 	if res != nil {
 		attempt.StatusCode, attempt.ResponseBody, attempt.Request = res.Status, string(res.Body), res.Request
 	}
@@ -123,9 +223,14 @@ func (d *Deliverer) Attempt(ctx context.Context, deliveryID int64) (Result, erro
 	default:
 		status = store.DeliveryFailed
 	}
+	failed := counts(status, outcome.Retry)
+	if !probe {
+		d.limits.release(key, attempt.Duration, failed, d.now())
+	}
 	if err := d.st.RecordAttempt(ctx, attempt, status, attempt.Error); err != nil {
 		return Result{}, err
 	}
+	d.afterAttempt(ctx, dl, target, probe, failed, attempt.Error)
 	d.metrics.observe(dl.Service, status, attempt.Duration)
 	d.log.InfoContext(ctx, "delivery attempt", "delivery_id", dl.ID, "service", dl.Service, "attempt", attempt.Attempt,
 		"status", status, "http_status", attempt.StatusCode, "error", attempt.Error, "duration", attempt.Duration)

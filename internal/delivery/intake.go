@@ -70,7 +70,24 @@ func (pl *Pipeline) Retry(ctx context.Context, deliveryID int64) error {
 	return pl.queue.enqueueFresh(ctx, deliveryID)
 }
 
-// Test sends a sample event to a service now.
+// Test sends a sample event to a service now; a success resumes the
+// target if its circuit was open.
 func (pl *Pipeline) Test(ctx context.Context, p *store.Project, slug, user string) (TestOutcome, error) {
-	return pl.d.Test(ctx, p, slug, user)
+	out, err := pl.d.Test(ctx, p, slug, user)
+	if err == nil && out.Success {
+		if _, err := pl.d.Resume(ctx, p.ID, slug, "a test succeeded"); err != nil {
+			pl.d.log.WarnContext(ctx, "resuming the target after its test", "project_id", p.ID, "service", slug, "err", err)
+		}
+	}
+	return out, err
+}
+
+// Circuit reads the circuit breaker of a project's service.
+func (pl *Pipeline) Circuit(ctx context.Context, projectID int64, slug string) (CircuitState, error) {
+	return pl.d.Circuit(ctx, projectID, slug)
+}
+
+// Resume closes the circuit of a project's service at once; why is logged.
+func (pl *Pipeline) Resume(ctx context.Context, projectID int64, slug, why string) (CircuitState, error) {
+	return pl.d.Resume(ctx, projectID, slug, why)
 }

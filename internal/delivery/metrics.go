@@ -11,8 +11,12 @@ import (
 
 // Metrics are the delivery half's Prometheus metrics.
 type Metrics struct {
-	outcomes *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	outcomes    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	openCircuit prometheus.Gauge
+	transitions *prometheus.CounterVec
+	waits       prometheus.Counter
+	reg         prometheus.Registerer
 }
 
 // NewMetrics registers the delivery metrics, with gauges of the pending
@@ -21,7 +25,8 @@ func NewMetrics(reg prometheus.Registerer, st store.DeliveryStore) *Metrics {
 	m := &Metrics{
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "glint_delivery_attempts_total",
-			Help: "Delivery attempts by service and the delivery's status after them (delivered, pending = will retry, failed).",
+			Help: "Delivery attempts by service and the delivery's status after them (delivered, skipped, pending = will retry, " +
+				"failed), and paused: a delivery's turn came while its target's circuit was open (no attempt made).",
 		}, []string{"service", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "glint_delivery_attempt_duration_seconds",
@@ -52,8 +57,62 @@ func NewMetrics(reg prometheus.Registerer, st store.DeliveryStore) *Metrics {
 		}
 		return time.Since(oldest).Seconds()
 	})
-	reg.MustRegister(m.outcomes, m.latency, depth, age)
+	m.openCircuit = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "glint_delivery_circuits_open",
+		Help: "Targets (a project's service) whose circuit breaker is open: paused or being probed (all nodes).",
+	})
+	m.transitions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "glint_delivery_circuit_transitions_total",
+		Help: "Circuits this node opened (to=open) or closed (to=closed).",
+	}, []string{"to"})
+	m.waits = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "glint_delivery_target_waits_total",
+		Help: "Deliveries put back in the queue because their target had its most attempts running on this node.",
+	})
+	m.reg = reg
+	reg.MustRegister(m.outcomes, m.latency, depth, age, m.openCircuit, m.transitions, m.waits)
 	return m
+}
+
+// trackInFlight registers the gauge of the attempts running on this node.
+func (m *Metrics) trackInFlight(l *limiter) {
+	if m == nil {
+		return
+	}
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "glint_delivery_in_flight",
+		Help: "Delivery attempts running on this node.",
+	}, func() float64 { return float64(l.inFlight()) }))
+}
+
+func (m *Metrics) count(service, outcome string, n int) {
+	if m != nil {
+		m.outcomes.WithLabelValues(service, outcome).Add(float64(n))
+	}
+}
+
+func (m *Metrics) waited() {
+	if m != nil {
+		m.waits.Inc()
+	}
+}
+
+func (m *Metrics) circuitChanged(delta int) {
+	if m == nil {
+		return
+	}
+	if delta > 0 {
+		m.transitions.WithLabelValues("open").Inc()
+	} else {
+		m.transitions.WithLabelValues("closed").Inc()
+	}
+	m.openCircuit.Add(float64(delta))
+}
+
+func (m *Metrics) setOpenCircuits(n int) {
+	if m != nil {
+		m.openCircuit.Set(float64(n))
+	}
 }
 
 func (m *Metrics) observe(service, outcome string, d time.Duration) {

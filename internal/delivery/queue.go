@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -45,9 +46,16 @@ type deliveryWorker struct {
 
 func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
 	res, err := w.d.Attempt(ctx, job.Args.DeliveryID)
+	if errors.Is(err, ErrInterrupted) {
+		// The node is stopping: the job is available again at once, for
+		// this node after its restart or for another.
+		return river.JobSnooze(0)
+	}
 	if err != nil {
 		return err // the store failed: River retries the job itself
 	}
+	// Paused (the target's circuit is open): the job ends; the delivery
+	// stays pending and is queued again when the circuit closes.
 	if res.Retry {
 		// Snoozing does not use up River's attempts: the retry policy is
 		// the Deliverer's (attempts, deadline, Retry-After).
@@ -67,8 +75,15 @@ type QueueConfig struct {
 	AttemptTimeout time.Duration
 	// Sweep is how often pending deliveries without a job are queued again
 	// (after a crash between the intake's commit and its enqueue).
-	Sweep  time.Duration
-	Logger *slog.Logger
+	Sweep time.Duration
+	// ShutdownTimeout is how long Stop lets attempts in flight finish
+	// before it cuts them (they stay pending). Zero waits for them.
+	ShutdownTimeout time.Duration
+	// CircuitCheck is how often the node looks for paused targets whose
+	// pause is over (to queue their probe) and for deliveries whose
+	// deadline passed during a pause.
+	CircuitCheck time.Duration
+	Logger       *slog.Logger
 }
 
 // Queue feeds deliveries to River and River's workers to the Deliverer.
@@ -78,6 +93,8 @@ type Queue struct {
 	stop    func(ctx context.Context) error
 	st      store.DeliveryStore
 	sweep   time.Duration
+	check   time.Duration
+	d       *Deliverer
 	log     *slog.Logger
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -98,7 +115,7 @@ const (
 
 func riverConfig(d *Deliverer, cfg QueueConfig) *river.Config {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 16
+		cfg.Workers = DefaultWorkers
 	}
 	if cfg.FetchPoll <= 0 {
 		cfg.FetchPoll = 200 * time.Millisecond
@@ -129,6 +146,9 @@ func riverConfig(d *Deliverer, cfg QueueConfig) *river.Config {
 		// below it; the worker's own Timeout is the same.)
 		JobTimeout:           cfg.AttemptTimeout,
 		RescueStuckJobsAfter: cfg.AttemptTimeout + 5*time.Second,
+		// On Stop, fetching stops at once; attempts in flight then have
+		// this long before their contexts are cancelled.
+		SoftStopTimeout: cfg.ShutdownTimeout,
 	}
 }
 
@@ -145,7 +165,11 @@ func newQueue[TTx any](driver riverdriver.Driver[TTx], d *Deliverer, cfg QueueCo
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Queue{
+	check := cfg.CircuitCheck
+	if check <= 0 {
+		check = time.Second
+	}
+	q := &Queue{
 		enqueue: func(ctx context.Context, params []river.InsertManyParams) error {
 			_, err := client.InsertMany(ctx, params)
 			return err
@@ -154,9 +178,17 @@ func newQueue[TTx any](driver riverdriver.Driver[TTx], d *Deliverer, cfg QueueCo
 		stop:  client.Stop,
 		st:    d.st,
 		sweep: sweep,
+		check: check,
+		d:     d,
 		log:   log,
-	}, nil
+	}
+	d.wake = q.wakeTarget
+	return q, nil
 }
+
+// DefaultWorkers is the attempts a node runs at once: they mostly wait on
+// the network, and River's workers are goroutines.
+const DefaultWorkers = 128
 
 // NewSQLiteQueue runs River on the SQLite database file at dsn through its
 // own single-connection pool (SQLite has one writer; more connections only
@@ -285,9 +317,48 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop inserts the jobs still waiting in the batcher, stops taking jobs,
-// and waits for those running.
+// circuits is the node's circuit loop (see checkCircuits).
+func (q *Queue) circuits(ctx context.Context) {
+	t := time.NewTicker(q.check)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := q.d.checkCircuits(ctx, q.Enqueue); err != nil && ctx.Err() == nil {
+			q.log.Warn("checking paused targets", "err", err)
+		}
+	}
+}
+
+// wakeTarget queues a resumed target's pending deliveries, oldest first;
+// those that still have a job (a retry waiting) keep it.
+func (q *Queue) wakeTarget(ctx context.Context, projectID int64, service string) error {
+	var after int64
+	for {
+		batch, err := q.st.TargetPending(ctx, projectID, service, after, maxBatch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		ids := make([]int64, len(batch))
+		for i, dl := range batch {
+			ids[i] = dl.ID
+		}
+		if err := q.Enqueue(ctx, ids...); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// Stop stops taking jobs, inserts the jobs still waiting in the batcher,
+// and waits for those running (cut after QueueConfig.ShutdownTimeout).
 func (q *Queue) Stop(ctx context.Context) error {
+	// River stops fetching at once, then waits for the attempts in flight.
+	stopped := make(chan error, 1)
+	go func() { stopped <- q.stop(ctx) }()
 	q.mu.Lock()
 	submitted, batcherDone := q.submitted, q.batcherDone
 	q.submitted = nil
@@ -300,11 +371,14 @@ func (q *Queue) Stop(ctx context.Context) error {
 		q.cancel()
 		<-q.done
 	}
-	return q.stop(ctx)
+	return <-stopped
 }
 
 func (q *Queue) sweeper(ctx context.Context) {
+	var circuits sync.WaitGroup
+	circuits.Go(func() { q.circuits(ctx) })
 	defer close(q.done)
+	defer circuits.Wait()
 	t := time.NewTicker(q.sweep)
 	defer t.Stop()
 	for {

@@ -68,7 +68,7 @@ func TestSubmitBatches(t *testing.T) {
 	f := newFixture(t, Config{})
 	rec := &recordedInserts{arrived: make(chan struct{}, 16)}
 	noop := func(context.Context) error { return nil }
-	q := &Queue{enqueue: rec.insert, start: noop, stop: noop, st: f.st, sweep: time.Hour, log: slog.New(slog.DiscardHandler)}
+	q := &Queue{enqueue: rec.insert, start: noop, stop: noop, st: f.st, sweep: time.Hour, check: time.Hour, d: f.d, log: slog.New(slog.DiscardHandler)}
 
 	must(t, q.Submit(ctx, 1))
 	if len(rec.arrived) != 1 || !slices.Equal(rec.last(), []int64{1}) {

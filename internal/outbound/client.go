@@ -158,12 +158,16 @@ func newHTTPClient(opts Options, dialer *net.Dialer, insecure bool) *http.Client
 		DialContext: dialer.DialContext,
 		// InsecureSkipVerify only where the service's
 		// enable_ssl_verification is false.
-		TLSClientConfig:        &tls.Config{InsecureSkipVerify: insecure},
-		TLSHandshakeTimeout:    opts.Timeout,
-		ResponseHeaderTimeout:  opts.Timeout,
-		ExpectContinueTimeout:  time.Second,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		TLSClientConfig:       &tls.Config{InsecureSkipVerify: insecure},
+		TLSHandshakeTimeout:   opts.Timeout,
+		ResponseHeaderTimeout: opts.Timeout,
+		ExpectContinueTimeout: time.Second,
+		// Connections are kept for reuse as many as a node sends to one
+		// host at once (a target's in-flight limit is 200 by default):
+		// with fewer, a busy target's connections were closed after each
+		// request and opened again, a TCP (and TLS) handshake each time.
+		MaxIdleConns:           1000,
+		MaxIdleConnsPerHost:    256,
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 		ForceAttemptHTTP2:      true,

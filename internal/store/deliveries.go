@@ -72,11 +72,14 @@ type DeliveryStore interface {
 	RecordAttempt(ctx context.Context, a Attempt, status, lastError string) error
 	// ResetDelivery makes a finished delivery pending again (retry).
 	ResetDelivery(ctx context.Context, id int64) error
-	// PendingDeliveries lists pending deliveries with ids above afterID.
+	// PendingDeliveries lists pending deliveries with ids above afterID,
+	// but those of targets whose circuit is open (they wait for its probe).
 	PendingDeliveries(ctx context.Context, afterID int64, limit int) ([]Delivery, error)
 	// PendingStats counts pending deliveries and finds the oldest.
 	PendingStats(ctx context.Context) (count int, oldest time.Time, err error)
 	// PruneEvents deletes events older than before whose deliveries are all
 	// finished, with their deliveries and attempts.
 	PruneEvents(ctx context.Context, before time.Time) (int, error)
+
+	TargetStore
 }

@@ -66,14 +66,13 @@ func (c *clock) set(t time.Time) {
 // env is a glint node (API and pages, with its delivery half) on a real
 // HTTP server on 127.0.0.1.
 type env struct {
-	t        *testing.T
-	cfg      app.Config
-	st       *sqlstore.DB
-	srv      *httptest.Server
-	root     string // root's API token
-	rootPW   string
-	clock    *clock
-	circuits *circuits
+	t      *testing.T
+	cfg    app.Config
+	st     *sqlstore.DB
+	srv    *httptest.Server
+	root   string // root's API token
+	rootPW string
+	clock  *clock
 }
 
 type envOptions struct {
@@ -84,7 +83,7 @@ type envOptions struct {
 
 func newEnv(t *testing.T, eng engine, o envOptions) *env {
 	ctx := context.Background()
-	e := &env{t: t, clock: &clock{}, circuits: &circuits{}}
+	e := &env{t: t, clock: &clock{}}
 	if o.cfg != nil {
 		e.cfg = *o.cfg
 	} else {
@@ -125,7 +124,7 @@ func newEnv(t *testing.T, eng engine, o envOptions) *env {
 	if base == "" {
 		base = "http://" + e.srv.Listener.Addr().String()
 	}
-	pages := web.New(web.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, Circuits: e.circuits,
+	pages := web.New(web.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, Circuits: web.DeliveryCircuits(dl.Pipeline),
 		BaseURL: base, Logger: log, Now: e.clock.now, AccountFailures: o.limits[0], AddressFailures: o.limits[1]})
 	e.srv.Config.Handler = api.New(api.Options{Store: st, Sealer: keys, Policy: policy, Events: dl.Pipeline, Logger: log,
 		BaseURL: base, Web: pages})
@@ -263,26 +262,4 @@ func (b *browser) trySignIn(login, password string) page {
 	b.t.Helper()
 	form := b.must(200, "/users/sign_in")
 	return b.submit(form, "/users/sign_in", url.Values{"user[login]": {login}, "user[password]": {password}})
-}
-
-// circuits is a stand-in for the circuit breaker of the delivery half
-// (wired by the merger): it reports what it is set to and records resumes.
-type circuits struct {
-	mu      sync.Mutex
-	state   web.CircuitState
-	resumed []string
-}
-
-func (c *circuits) State(ctx context.Context, projectID int64, slug string) (web.CircuitState, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.state, nil
-}
-
-func (c *circuits) Resume(ctx context.Context, projectID int64, slug string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.resumed = append(c.resumed, slug)
-	c.state = web.CircuitState{}
-	return nil
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/glint-dev/glint/internal/integration/integrationtest"
 	"github.com/glint-dev/glint/internal/store"
-	"github.com/glint-dev/glint/internal/web"
 )
 
 // TestPermissions: as the API, settings and deliveries need Maintainer or
@@ -306,10 +305,29 @@ func TestDeliveryPages(t *testing.T) {
 			t.Errorf("second page:\n%s", second.body)
 		}
 
-		// The circuit: paused, with Resume.
-		e.circuits.mu.Lock()
-		e.circuits.state = web.CircuitState{Open: true, Failures: 5, PausedUntil: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-		e.circuits.mu.Unlock()
+		// The circuit: paused (five failures in a row recorded as the
+		// deliverer records them), with Resume, through the real breaker.
+		// The events above are delivered first: a success closes the
+		// circuit again.
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			pending, err := e.st.TargetPending(context.Background(), 1, "slack", 0, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pending) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("still pending: %+v", pending)
+			}
+		}
+		until := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+		for range 5 {
+			if _, _, err := e.st.TargetFailed(context.Background(), 1, "slack", store.Failure{At: until.Add(-30 * time.Second),
+				Error: "HTTP 503", Threshold: 5, Pause: func(int) time.Duration { return 30 * time.Second }}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		paused := b.must(200, "/root/demo/-/settings/integrations/slack/deliveries")
 		if !strings.Contains(paused.body, "until 2030-01-02 03:04:05 UTC after 5 failures in a row") || !strings.Contains(paused.body, ">Resume</button>") {
 			t.Fatalf("paused circuit:\n%s", paused.body)
@@ -317,8 +335,11 @@ func TestDeliveryPages(t *testing.T) {
 		if r := b.submit(paused, "/root/demo/-/settings/integrations/slack/resume", nil); r.status != http.StatusSeeOther {
 			t.Fatalf("resume: %d", r.status)
 		}
-		if e.circuits.resumed[0] != "slack" || strings.Contains(b.must(200, "/root/demo/-/settings/integrations/slack/deliveries").body, ">Resume</button>") {
-			t.Fatal("resume did not reach the breaker")
+		if tg, err := e.st.Target(context.Background(), 1, "slack"); err != nil || tg.Open() {
+			t.Fatalf("resume did not reach the breaker: %+v %v", tg, err)
+		}
+		if strings.Contains(b.must(200, "/root/demo/-/settings/integrations/slack/deliveries").body, ">Resume</button>") {
+			t.Fatal("still paused after Resume")
 		}
 		if list := b.must(200, "/root/demo/-/settings/integrations"); !regexp.MustCompile(`aria-label="Deliveries of Slack notifications"><svg class="chart" role="img" aria-label="Last 24 hours: [1-9][0-9]* delivered, 0 failed"`).MatchString(list.body) {
 			t.Errorf("integrations list chart:\n%s", list.body)

@@ -86,7 +86,10 @@ func (s *DB) ResetDelivery(ctx context.Context, id int64) error {
 }
 
 func (s *DB) PendingDeliveries(ctx context.Context, afterID int64, limit int) ([]store.Delivery, error) {
-	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE status = $1 AND id > $2 ORDER BY id LIMIT $3`,
+	rows, err := s.query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE status = $1 AND id > $2
+		AND NOT EXISTS (SELECT 1 FROM delivery_targets t
+			WHERE t.project_id = deliveries.project_id AND t.service = deliveries.service AND t.paused_until > 0)
+		ORDER BY id LIMIT $3`,
 		store.DeliveryPending, afterID, limit)
 	if err != nil {
 		return nil, s.wrap(err)

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Lists", testLists},
 		{"ListCountCap", testListCountCap},
 		{"DumpSnapshot", testDumpSnapshot},
+		{"Targets", testTargets},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
