@@ -239,6 +239,11 @@ func (f *integrationForm) refill(form url.Values, err error) {
 	for name, msgs := range byField {
 		if !placed[name] {
 			for _, m := range msgs {
+				if name == "base" {
+					// A record's own error, as GitLab shows it.
+					f.Errors = append(f.Errors, m)
+					continue
+				}
 				f.Errors = append(f.Errors, humanize(name)+" "+m)
 			}
 		}

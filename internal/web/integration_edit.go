@@ -76,9 +76,22 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, svc *catalog.Serv
 	}
 	var saved *store.Service
 	change, err := decodeForm(svc, current, r.PostForm)
+	var others []store.Service
+	if err == nil && svc.IssueTracker {
+		others, err = h.st.Services(ctx, pc.project.ID)
+	}
 	if err == nil {
 		saved, err = h.st.UpdateService(ctx, pc.project.ID, svc.Slug, func(rec *store.Service) error {
-			return settings.Apply(svc, rec, change, h.opt.Sealer, h.opt.Policy)
+			if err := settings.Apply(svc, rec, change, h.opt.Sealer, h.opt.Policy); err != nil {
+				return err
+			}
+			if !rec.Active {
+				return nil
+			}
+			// GitLab's settings pages save with the manual_change
+			// context, which refuses a second active issue tracker (the
+			// API does not: settings.OneIssueTracker).
+			return settings.OneIssueTracker(svc, others)
 		})
 	}
 	var verr *settings.ValidationError

@@ -219,6 +219,42 @@ func TestIntegrationForm(t *testing.T) {
 	})
 }
 
+// TestOneIssueTrackerOnThePages: GitLab's settings pages save with the
+// manual_change context, which refuses a second active issue tracker
+// (IssueTrackerService#one_issue_tracker); an inactive one is saved.
+func TestOneIssueTrackerOnThePages(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, eng engine) {
+		e := newEnv(t, eng, envOptions{})
+		p := e.project("demo")
+		b := e.browser()
+		b.signIn("root", e.rootPW)
+		ctx := context.Background()
+		tracker := func(slug string, active bool) page {
+			edit := b.must(200, "/root/demo/-/settings/integrations/"+slug+"/edit")
+			return b.submit(edit, "/root/demo/-/settings/integrations/"+slug, url.Values{"active": {fmt.Sprint(active)},
+				"project_url": {"https://tracker.example.com/p"}, "issues_url": {"https://tracker.example.com/i/:id"},
+				"new_issue_url": {"https://tracker.example.com/new"}})
+		}
+		if r := tracker("redmine", true); r.status != http.StatusSeeOther {
+			t.Fatalf("first tracker: %d\n%s", r.status, r.body)
+		}
+		r := tracker("bugzilla", true)
+		if r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "Another issue tracker is already in use. Only one issue tracker service can be active at a time") {
+			t.Fatalf("second active tracker: %d\n%s", r.status, r.body)
+		}
+		if _, err := e.st.Service(ctx, p.ID, "bugzilla"); err == nil {
+			t.Fatal("the refused tracker was stored")
+		}
+		if r := tracker("bugzilla", false); r.status != http.StatusSeeOther {
+			t.Fatalf("inactive second tracker: %d", r.status)
+		}
+		if r := tracker("redmine", true); r.status != http.StatusSeeOther {
+			t.Fatalf("the active tracker saved again: %d\n%s", r.status, r.body)
+		}
+	})
+}
+
 // TestDeliveryPages: "Generate secret" shows the intake secret once; a push
 // posted to the intake shows in the log and on its page with its attempt;
 // Retry makes a second attempt; the status filter and paging; Test
