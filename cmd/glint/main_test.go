@@ -22,10 +22,11 @@ func glint(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// clearEnv unsets every GLINT_ variable for the test.
+// clearEnv unsets every GLINT_ variable of glint's for the test (not the
+// tests' own GLINT_TEST_ ones, such as the PostgreSQL server to use).
 func clearEnv(t *testing.T) {
 	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "GLINT_") {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "GLINT_") && !strings.HasPrefix(name, "GLINT_TEST_") {
 			t.Setenv(name, "")
 			os.Unsetenv(name)
 		}
