@@ -1,0 +1,143 @@
+package catalog
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// Decode fills a T from a service's resolved properties. T is a struct
+// whose fields name the property they hold in a `field:"name"` tag; the
+// name must be one of the service's fields or flags (Service.Field,
+// Service.Flag), else Decode fails: Check finds such a misspelt name in
+// a test, before any event. Untagged fields are left alone, but for
+// embedded structs, whose fields are decoded as T's own.
+//
+// Values are read as GitLab's services read theirs:
+//   - string: a string property, "" when unset, not a string or blank
+//     (Ruby's .presence);
+//   - bool: true/false or a spelling strconv.ParseBool takes;
+//   - *bool: the same, nil when unset or neither.
+//
+// A property that reads as unset ("" or no boolean) takes the catalog's
+// Default for it, the only place defaults live; without one it stays the
+// zero value.
+func Decode[T any](slug string, props map[string]any) (T, error) {
+	var out T
+	svc, ok := Lookup(slug)
+	if !ok {
+		return out, fmt.Errorf("catalog: no service %q", slug)
+	}
+	v := reflect.ValueOf(&out).Elem()
+	if v.Kind() != reflect.Struct {
+		return out, fmt.Errorf("catalog: Decode into %s, not a struct", v.Type())
+	}
+	if err := svc.decodeStruct(v, props); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// decodeStruct fills the tagged fields of the struct v, and those of the
+// structs it embeds.
+func (s *Service) decodeStruct(v reflect.Value, props map[string]any) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, tagged := sf.Tag.Lookup("field")
+		if !tagged {
+			if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
+				if err := s.decodeStruct(v.Field(i), props); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		def, known := s.defaultOf(name)
+		if !known {
+			return fmt.Errorf("catalog: %s.%s reads %q, which is not a property of %s", t, sf.Name, name, s.Slug)
+		}
+		if err := decodeField(v.Field(i), props[name], def); err != nil {
+			return fmt.Errorf("catalog: %s.%s (%q): %w", t, sf.Name, name, err)
+		}
+	}
+	return nil
+}
+
+// Check reports whether Decode[T] can decode the service's properties:
+// every tag of T names one of its fields or flags, with a Go type Decode
+// reads. Tests call it for each integration's settings type.
+func Check[T any](slug string) error {
+	_, err := Decode[T](slug, nil)
+	return err
+}
+
+// defaultOf is the catalog default of a property, and whether the
+// service has such a property at all.
+func (s *Service) defaultOf(name string) (any, bool) {
+	if f, ok := s.Field(name); ok {
+		return f.Default, true
+	}
+	if f, ok := s.Flag(name); ok {
+		return f.Default, true
+	}
+	return nil, false
+}
+
+var boolPtr = reflect.TypeFor[*bool]()
+
+func decodeField(dst reflect.Value, raw, def any) error {
+	switch {
+	case dst.Kind() == reflect.String:
+		s := Presence(raw)
+		if s == "" {
+			s = Presence(def)
+		}
+		dst.SetString(s)
+	case dst.Kind() == reflect.Bool:
+		b, ok := BoolValue(raw)
+		if !ok {
+			b, _ = BoolValue(def)
+		}
+		dst.SetBool(b)
+	case dst.Type() == boolPtr:
+		b, ok := BoolValue(raw)
+		if !ok {
+			if b, ok = BoolValue(def); !ok {
+				dst.SetZero()
+				return nil
+			}
+		}
+		dst.Set(reflect.ValueOf(&b))
+	default:
+		return fmt.Errorf("cannot decode into %s", dst.Type())
+	}
+	return nil
+}
+
+// Presence is a string property as Ruby's .presence reads it: "" when it
+// is not a string or is blank.
+func Presence(v any) string {
+	s, _ := v.(string)
+	for _, r := range s {
+		switch r {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+		default:
+			return s
+		}
+	}
+	return ""
+}
+
+// BoolValue is a boolean property: a boolean or a spelling
+// strconv.ParseBool takes; ok is false for anything else.
+func BoolValue(v any) (value, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		b, err := strconv.ParseBool(x)
+		return b, err == nil
+	}
+	return false, false
+}
