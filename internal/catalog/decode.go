@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 )
 
 // Decode fills a T from a service's resolved properties. T is a struct
@@ -17,7 +18,9 @@ import (
 //   - string: a string property, "" when unset, not a string or blank
 //     (Ruby's .presence);
 //   - bool: true/false or a spelling strconv.ParseBool takes;
-//   - *bool: the same, nil when unset or neither.
+//   - *bool: the same, nil when unset or neither;
+//   - string tagged `field:"name,asis"`: a string property as it is,
+//     blank or not ("" when unset or not a string).
 //
 // A property that reads as unset ("" or no boolean) takes the catalog's
 // Default for it, the only place defaults live; without one it stays the
@@ -44,7 +47,8 @@ func (s *Service) decodeStruct(v reflect.Value, props map[string]any) error {
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		name, tagged := sf.Tag.Lookup("field")
+		tag, tagged := sf.Tag.Lookup("field")
+		name, opt, _ := strings.Cut(tag, ",")
 		if !tagged {
 			if sf.Anonymous && sf.Type.Kind() == reflect.Struct {
 				if err := s.decodeStruct(v.Field(i), props); err != nil {
@@ -57,7 +61,10 @@ func (s *Service) decodeStruct(v reflect.Value, props map[string]any) error {
 		if !known {
 			return fmt.Errorf("catalog: %s.%s reads %q, which is not a property of %s", t, sf.Name, name, s.Slug)
 		}
-		if err := decodeField(v.Field(i), props[name], def); err != nil {
+		if opt != "" && (opt != "asis" || sf.Type.Kind() != reflect.String) {
+			return fmt.Errorf("catalog: %s.%s: option %q", t, sf.Name, opt)
+		}
+		if err := decodeField(v.Field(i), props[name], def, opt == "asis"); err != nil {
 			return fmt.Errorf("catalog: %s.%s (%q): %w", t, sf.Name, name, err)
 		}
 	}
@@ -86,8 +93,14 @@ func (s *Service) defaultOf(name string) (any, bool) {
 
 var boolPtr = reflect.TypeFor[*bool]()
 
-func decodeField(dst reflect.Value, raw, def any) error {
+func decodeField(dst reflect.Value, raw, def any, asis bool) error {
 	switch {
+	case asis:
+		s, ok := raw.(string)
+		if !ok {
+			s, _ = def.(string)
+		}
+		dst.SetString(s)
 	case dst.Kind() == reflect.String:
 		s := Presence(raw)
 		if s == "" {

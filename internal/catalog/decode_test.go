@@ -32,6 +32,17 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestDecodeAsIs(t *testing.T) {
+	type asis struct {
+		Channel string `field:"channel,asis"`
+		Hook    string `field:"webhook,asis"`
+	}
+	got, err := Decode[asis]("slack", map[string]any{"channel": "  ", "webhook": 3})
+	if err != nil || got.Channel != "  " || got.Hook != "" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+}
+
 func TestDecodeFlagsAndPointers(t *testing.T) {
 	type jira struct {
 		Comment *bool `field:"comment_on_event_enabled"`
@@ -54,6 +65,9 @@ func TestDecodeRefuses(t *testing.T) {
 	type badType struct {
 		Webhook int `field:"webhook"`
 	}
+	type badOption struct {
+		Hook bool `field:"webhook,asis"`
+	}
 	type notFlag struct {
 		Comment bool `field:"comment_on_event_enabled"`
 	}
@@ -61,6 +75,7 @@ func TestDecodeRefuses(t *testing.T) {
 		"misspelt":     Check[misspelt]("slack"),
 		"bad type":     Check[badType]("slack"),
 		"other's flag": Check[notFlag]("slack"),
+		"bad option":   Check[badOption]("slack"),
 		"no service":   Check[misspelt]("nope"),
 		"not a struct": Check[string]("slack"),
 	} {
