@@ -17,6 +17,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/github"
 	"github.com/glint-dev/glint/internal/integration/issuetracker"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
+	"github.com/glint-dev/glint/internal/integration/jira"
 	"github.com/glint-dev/glint/internal/integration/mockci"
 	"github.com/glint-dev/glint/internal/integration/packagist"
 	"github.com/glint-dev/glint/internal/integration/pipelinesemail"
@@ -55,6 +56,7 @@ var settingsTypes = map[string][]func(slug string) error{
 	"custom-issue-tracker": {catalog.Check[issuetracker.Settings]},
 	"redmine":              {catalog.Check[issuetracker.Settings]},
 	"youtrack":             {catalog.Check[issuetracker.Settings]},
+	"jira":                 {catalog.Check[jira.Settings]},
 	"pushover":             {catalog.Check[pushover.Settings]},
 }
 
