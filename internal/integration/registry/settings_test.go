@@ -15,6 +15,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/externalwiki"
 	"github.com/glint-dev/glint/internal/integration/flowdock"
 	"github.com/glint-dev/glint/internal/integration/github"
+	"github.com/glint-dev/glint/internal/integration/hipchat"
 	"github.com/glint-dev/glint/internal/integration/issuetracker"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
 	"github.com/glint-dev/glint/internal/integration/jira"
@@ -56,6 +57,7 @@ var settingsTypes = map[string][]func(slug string) error{
 	"custom-issue-tracker": {catalog.Check[issuetracker.Settings]},
 	"redmine":              {catalog.Check[issuetracker.Settings]},
 	"youtrack":             {catalog.Check[issuetracker.Settings]},
+	"hipchat":              {catalog.Check[hipchat.Settings]},
 	"jira":                 {catalog.Check[jira.Settings]},
 	"pushover":             {catalog.Check[pushover.Settings]},
 }
