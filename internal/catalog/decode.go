@@ -20,7 +20,10 @@ import (
 //   - bool: true/false or a spelling strconv.ParseBool takes;
 //   - *bool: the same, nil when unset or neither;
 //   - string tagged `field:"name,asis"`: a string property as it is,
-//     blank or not ("" when unset or not a string).
+//     blank or not ("" when unset or not a string); *string the same,
+//     nil when unset or not a string;
+//   - string tagged `field:"name,text"`: any scalar as text, numbers in
+//     decimal (a port sent as a number), "" when unset.
 //
 // A property that reads as unset ("" or no boolean) takes the catalog's
 // Default for it, the only place defaults live; without one it stays the
@@ -61,10 +64,10 @@ func (s *Service) decodeStruct(v reflect.Value, props map[string]any) error {
 		if !known {
 			return fmt.Errorf("catalog: %s.%s reads %q, which is not a property of %s", t, sf.Name, name, s.Slug)
 		}
-		if opt != "" && (opt != "asis" || sf.Type.Kind() != reflect.String) {
+		if !optionFits(opt, sf.Type) {
 			return fmt.Errorf("catalog: %s.%s: option %q", t, sf.Name, opt)
 		}
-		if err := decodeField(v.Field(i), props[name], def, opt == "asis"); err != nil {
+		if err := decodeField(v.Field(i), props[name], def, opt); err != nil {
 			return fmt.Errorf("catalog: %s.%s (%q): %w", t, sf.Name, name, err)
 		}
 	}
@@ -93,14 +96,43 @@ func (s *Service) defaultOf(name string) (any, bool) {
 
 var boolPtr = reflect.TypeFor[*bool]()
 
-func decodeField(dst reflect.Value, raw, def any, asis bool) error {
+var strPtr = reflect.TypeFor[*string]()
+
+// optionFits reports whether a tag's option suits the field's type.
+func optionFits(opt string, t reflect.Type) bool {
+	switch opt {
+	case "":
+		return true
+	case "asis":
+		return t.Kind() == reflect.String || t == strPtr
+	case "text":
+		return t.Kind() == reflect.String
+	}
+	return false
+}
+
+func decodeField(dst reflect.Value, raw, def any, opt string) error {
 	switch {
-	case asis:
+	case opt == "asis" && dst.Type() == strPtr:
+		s, ok := raw.(string)
+		if !ok {
+			if s, ok = def.(string); !ok {
+				dst.SetZero()
+				return nil
+			}
+		}
+		dst.Set(reflect.ValueOf(&s))
+	case opt == "asis":
 		s, ok := raw.(string)
 		if !ok {
 			s, _ = def.(string)
 		}
 		dst.SetString(s)
+	case opt == "text":
+		if raw == nil {
+			raw = def
+		}
+		dst.SetString(scalarText(raw))
 	case dst.Kind() == reflect.String:
 		s := Presence(raw)
 		if s == "" {
@@ -126,6 +158,20 @@ func decodeField(dst reflect.Value, raw, def any, asis bool) error {
 		return fmt.Errorf("cannot decode into %s", dst.Type())
 	}
 	return nil
+}
+
+// scalarText is a property as text: strings as they are, numbers in
+// decimal, nil as "".
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 // Presence is a string property as Ruby's .presence reads it: "" when it

@@ -43,6 +43,28 @@ func TestDecodeAsIs(t *testing.T) {
 	}
 }
 
+func TestDecodeOptions(t *testing.T) {
+	type opts struct {
+		Channel *string `field:"channel,asis"`
+		Port    string  `field:"username,text"`
+	}
+	for _, tt := range []struct {
+		props   map[string]any
+		channel *string
+		port    string
+	}{
+		{nil, nil, ""},
+		{map[string]any{"channel": "", "username": float64(6700)}, new(""), "6700"},
+		{map[string]any{"channel": 5, "username": int64(7)}, nil, "7"},
+		{map[string]any{"channel": " x", "username": " 80 "}, new(" x"), " 80 "},
+	} {
+		got, err := Decode[opts]("slack", tt.props)
+		if err != nil || (got.Channel == nil) != (tt.channel == nil) || (got.Channel != nil && *got.Channel != *tt.channel) || got.Port != tt.port {
+			t.Errorf("%v: got %+v, %v", tt.props, got, err)
+		}
+	}
+}
+
 func TestDecodeFlagsAndPointers(t *testing.T) {
 	type jira struct {
 		Comment *bool `field:"comment_on_event_enabled"`

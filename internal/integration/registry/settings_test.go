@@ -16,6 +16,7 @@ import (
 	"github.com/glint-dev/glint/internal/integration/flowdock"
 	"github.com/glint-dev/glint/internal/integration/github"
 	"github.com/glint-dev/glint/internal/integration/hipchat"
+	"github.com/glint-dev/glint/internal/integration/irker"
 	"github.com/glint-dev/glint/internal/integration/issuetracker"
 	"github.com/glint-dev/glint/internal/integration/jenkins"
 	"github.com/glint-dev/glint/internal/integration/jira"
@@ -58,6 +59,7 @@ var settingsTypes = map[string][]func(slug string) error{
 	"redmine":              {catalog.Check[issuetracker.Settings]},
 	"youtrack":             {catalog.Check[issuetracker.Settings]},
 	"hipchat":              {catalog.Check[hipchat.Settings]},
+	"irker":                {catalog.Check[irker.Settings]},
 	"jira":                 {catalog.Check[jira.Settings]},
 	"pushover":             {catalog.Check[pushover.Settings]},
 }
