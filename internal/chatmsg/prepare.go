@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -36,17 +35,6 @@ func Prepare(slug string, s Settings, ev *event.Event, p integration.Project, wi
 		return nil, nil
 	}
 	return m, nil
-}
-
-// Str is a string property of a service, "" when unset, blank or not a
-// string (GitLab's .presence), for the services outside the chat
-// notifiers that read theirs the same way.
-func Str(properties map[string]any, name string) string { return str(properties, name) }
-
-// Bool is a boolean property: a boolean or one of its usual spellings;
-// ok is false when it is unset or neither.
-func Bool(properties map[string]any, name string) (value, ok bool) {
-	return catalog.BoolValue(properties[name])
 }
 
 // ProjectName is GitLab's project_name for the chat services: the

@@ -78,3 +78,27 @@ func TestSettingsNamesAreInTheCatalog(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySettingsReaderIsChecked: every service glint builds requests,
+// reads back a status, tests or links issues for has its settings type in
+// settingsTypes, so that none reads its properties unchecked.
+func TestEverySettingsReaderIsChecked(t *testing.T) {
+	slugs := map[string]bool{}
+	for slug := range builders {
+		slugs[slug] = true
+	}
+	for slug := range statusReaders {
+		slugs[slug] = true
+	}
+	for slug := range testers {
+		slugs[slug] = true
+	}
+	for slug := range issueURLs {
+		slugs[slug] = true
+	}
+	for slug := range slugs {
+		if len(settingsTypes[slug]) == 0 {
+			t.Errorf("%s: no settings type in settingsTypes", slug)
+		}
+	}
+}
