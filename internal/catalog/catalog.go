@@ -152,10 +152,33 @@ type Service struct {
 	// IssueTracker: an external issue tracker (GitLab's category
 	// "issue_tracker"), of which a project may have one active at a time.
 	IssueTracker bool
+	// Flags are the service's boolean settings that are not event flags
+	// nor properties but live beside them (Jira's
+	// comment_on_event_enabled): PUT accepts them, the reference lists
+	// them, integrations read them (Decode).
+	Flags []Flag
 	// Validate, when set, validates the properties of an active service
 	// together (GitLab's model validations over several fields): messages
 	// by field, or nil.
 	Validate func(props map[string]any) map[string][]string
+}
+
+// Flag is a boolean setting of a service kept beside its event flags.
+type Flag struct {
+	Name string
+	// Default is its value when never sent.
+	Default bool
+	Help    string
+}
+
+// Flag returns the named flag of Flags.
+func (s *Service) Flag(name string) (Flag, bool) {
+	for _, f := range s.Flags {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Flag{}, false
 }
 
 // Field returns the named field.
@@ -235,11 +258,12 @@ func (s *Service) Accepts(name string) bool {
 			return true
 		}
 	}
+	if _, ok := s.Flag(name); ok {
+		return true
+	}
 	switch name {
 	case "notify_only_default_branch":
 		return s.DefaultBranchAlias
-	case CommentOnEventFlag:
-		return s.Slug == "jira"
 	case "active":
 		return true // accepted and ignored: PUT activates, as GitLab's
 	}

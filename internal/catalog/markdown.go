@@ -28,8 +28,8 @@ func Markdown() string {
 			fmt.Fprintf(&b, "| `%s` | boolean | false | default %v | Enable notifications for %s events |\n",
 				e.FlagName(), s.DefaultFlag(e), strings.ReplaceAll(string(e), "_", " "))
 		}
-		if s.Slug == "jira" {
-			b.WriteString("| `comment_on_event_enabled` | boolean | false |  | Comment on the Jira issue when a commit or merge request mentions it |\n")
+		for _, f := range s.Flags {
+			fmt.Fprintf(&b, "| `%s` | boolean | false |  | %s |\n", f.Name, f.Help)
 		}
 		if s.DefaultBranchAlias {
 			b.WriteString("| `notify_only_default_branch` | boolean | false | deprecated | Sets `branches_to_be_notified` to `default` (true) or `all` (false) |\n")

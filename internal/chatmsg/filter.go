@@ -2,8 +2,9 @@ package chatmsg
 
 import (
 	"slices"
-	"strconv"
+	"strings"
 
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -86,39 +87,56 @@ func NotifyForPipeline(ev *event.Event, notifyOnlyBrokenPipelines bool) bool {
 	return false
 }
 
-// Settings are the properties GitLab's ChatNotificationService reads, taken
-// from a service's resolved settings.
+// Settings are the properties every GitLab ChatNotificationService reads,
+// decoded from a service's resolved settings by catalog.Decode: unset
+// values take the catalog's defaults (notify_only_broken_pipelines true,
+// branches_to_be_notified "default").
 type Settings struct {
-	Webhook  string
-	Username string
-	// Channel is the default channel.
-	Channel string
-	// NotifyOnlyBrokenPipelines is true when unset, a new service's default.
-	NotifyOnlyBrokenPipelines bool
-	// BranchesToBeNotified is "default" when unset.
-	BranchesToBeNotified string
-
-	properties map[string]any
+	Webhook                   string `field:"webhook"`
+	NotifyOnlyBrokenPipelines bool   `field:"notify_only_broken_pipelines"`
+	BranchesToBeNotified      string `field:"branches_to_be_notified"`
 }
 
-// ReadSettings reads the chat settings from a service's properties. Strings
-// must be strings; booleans may be booleans or their usual spellings.
-func ReadSettings(properties map[string]any) Settings {
-	s := Settings{
-		Webhook:                   str(properties, "webhook"),
-		Username:                  str(properties, "username"),
-		Channel:                   str(properties, "channel"),
-		NotifyOnlyBrokenPipelines: true,
-		BranchesToBeNotified:      str(properties, "branches_to_be_notified"),
-		properties:                properties,
+// SlackSettings are the settings of the notifiers that speak Slack's
+// incoming webhook (Slack and Mattermost): Settings, the username and the
+// channels.
+type SlackSettings struct {
+	Settings
+	Username string `field:"username"`
+	// Channel is the default channel.
+	Channel string `field:"channel"`
+
+	// channels are the per-event channels (<event type>_channel) the
+	// service's catalog entry has, by name; blank ones are left out.
+	channels map[string]string
+}
+
+// ReadSettings decodes the chat settings of the service slug from its
+// properties. Strings must be strings; booleans may be booleans or their
+// usual spellings.
+func ReadSettings(slug string, properties map[string]any) (Settings, error) {
+	return catalog.Decode[Settings](slug, properties)
+}
+
+// ReadSlackSettings is ReadSettings for Slack and Mattermost, with the
+// per-event channels their catalog entries list.
+func ReadSlackSettings(slug string, properties map[string]any) (SlackSettings, error) {
+	s, err := catalog.Decode[SlackSettings](slug, properties)
+	if err != nil {
+		return s, err
 	}
-	if b, ok := boolean(properties["notify_only_broken_pipelines"]); ok {
-		s.NotifyOnlyBrokenPipelines = b
+	svc, _ := catalog.Lookup(slug)
+	for _, f := range svc.Fields {
+		if strings.HasSuffix(f.Name, "_channel") {
+			if c := str(properties, f.Name); c != "" {
+				if s.channels == nil {
+					s.channels = map[string]string{}
+				}
+				s.channels[f.Name] = c
+			}
+		}
 	}
-	if s.BranchesToBeNotified == "" {
-		s.BranchesToBeNotified = "default"
-	}
-	return s
+	return s, nil
 }
 
 // Allows applies the chat filters: the branch filter to pushes and
@@ -131,7 +149,7 @@ func (s Settings) Allows(ev *event.Event, p integration.Project) bool {
 // <event type>_channel, for confidential issues and notes falling back to
 // the issue_channel and note_channel, then the default channel; "" for
 // none.
-func (s Settings) ChannelFor(eventType string) string {
+func (s SlackSettings) ChannelFor(eventType string) string {
 	names := []string{eventType + "_channel"}
 	switch event.Kind(eventType) {
 	case event.ConfidentialIssue:
@@ -140,7 +158,7 @@ func (s Settings) ChannelFor(eventType string) string {
 		names = append(names, "note_channel")
 	}
 	for _, name := range names {
-		if c := str(s.properties, name); c != "" {
+		if c := s.channels[name]; c != "" {
 			return c
 		}
 	}
@@ -149,30 +167,4 @@ func (s Settings) ChannelFor(eventType string) string {
 
 // str is a string property, "" when unset or not a string; GitLab's
 // .presence treats blank strings as unset too.
-func str(properties map[string]any, name string) string {
-	v, _ := properties[name].(string)
-	if isBlank(v) {
-		return ""
-	}
-	return v
-}
-
-func isBlank(s string) bool {
-	for _, r := range s {
-		if r != ' ' && r != '\t' && r != '\n' && r != '\v' && r != '\f' && r != '\r' {
-			return false
-		}
-	}
-	return true
-}
-
-func boolean(v any) (value, ok bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		b, err := strconv.ParseBool(x)
-		return b, err == nil
-	}
-	return false, false
-}
+func str(properties map[string]any, name string) string { return catalog.Presence(properties[name]) }

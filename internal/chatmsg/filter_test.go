@@ -100,19 +100,30 @@ func TestNotifyForPipeline(t *testing.T) {
 	}
 }
 
+// readSettings is chatmsg.ReadSlackSettings of Slack, whose catalog entry
+// has every chat property.
+func readSettings(t *testing.T, properties map[string]any) chatmsg.SlackSettings {
+	t.Helper()
+	s, err := chatmsg.ReadSlackSettings("slack", properties)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestReadSettings(t *testing.T) {
-	s := chatmsg.ReadSettings(map[string]any{"webhook": "https://hooks.example/x", "username": " ", "channel": "general"})
+	s := readSettings(t, map[string]any{"webhook": "https://hooks.example/x", "username": " ", "channel": "general"})
 	if s.Webhook != "https://hooks.example/x" || s.Username != "" || s.Channel != "general" ||
 		!s.NotifyOnlyBrokenPipelines || s.BranchesToBeNotified != "default" {
 		t.Errorf("defaults: %+v", s)
 	}
 	for v, want := range map[any]bool{false: false, true: true, "false": false, "0": false, "true": true, "1": true, nil: true, "maybe": true, 0: true} {
-		s := chatmsg.ReadSettings(map[string]any{"notify_only_broken_pipelines": v})
+		s := readSettings(t, map[string]any{"notify_only_broken_pipelines": v})
 		if s.NotifyOnlyBrokenPipelines != want {
 			t.Errorf("notify_only_broken_pipelines %#v: got %v", v, s.NotifyOnlyBrokenPipelines)
 		}
 	}
-	if s := chatmsg.ReadSettings(map[string]any{"branches_to_be_notified": "all"}); s.BranchesToBeNotified != "all" {
+	if s := readSettings(t, map[string]any{"branches_to_be_notified": "all"}); s.BranchesToBeNotified != "all" {
 		t.Errorf("branches_to_be_notified: %q", s.BranchesToBeNotified)
 	}
 }
@@ -140,7 +151,7 @@ func TestChannelFor(t *testing.T) {
 		{map[string]any{}, "push", ""},
 		{map[string]any{"push_channel": 5}, "push", ""},
 	} {
-		if got := chatmsg.ReadSettings(tt.settings).ChannelFor(tt.eventType); got != tt.want {
+		if got := readSettings(t, tt.settings).ChannelFor(tt.eventType); got != tt.want {
 			t.Errorf("%s with %v: got %q, want %q", tt.eventType, tt.settings, got, tt.want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
@@ -15,36 +16,25 @@ import (
 var ErrWebhook = errors.New("the webhook is not an http(s) URL")
 
 // Prepare does what GitLab's ChatNotificationService#execute does before
-// it hands a message to its notifier: it reads the chat settings, drops
+// it hands a message to its notifier, given the chat settings: it drops
 // the event when the notifier does not take its kind (the kinds in
 // without; Teams and Hangouts Chat take no deployments), no webhook is set
 // or the filters (Allows) drop it, checks the webhook, and writes the
 // message. A nil message means nothing to send. The error wraps ErrWebhook
-// after the service's name.
-func Prepare(service string, ev *event.Event, properties map[string]any, p integration.Project, without ...event.Kind) (Settings, *Message, error) {
-	s := ReadSettings(properties)
+// after the service's name (its slug, spaces for dashes: "microsoft
+// teams").
+func Prepare(slug string, s Settings, ev *event.Event, p integration.Project, without ...event.Kind) (*Message, error) {
 	if s.Webhook == "" || slices.Contains(without, ev.Kind) || !s.Allows(ev, p) {
-		return s, nil, nil
+		return nil, nil
 	}
 	if u, err := url.Parse(s.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return s, nil, fmt.Errorf("%s: %w", service, ErrWebhook)
+		return nil, fmt.Errorf("%s: %w", strings.ReplaceAll(slug, "-", " "), ErrWebhook)
 	}
 	m, ok := Build(ev, p)
 	if !ok {
-		return s, nil, nil
+		return nil, nil
 	}
-	return s, m, nil
-}
-
-// Str is a string property of a service, "" when unset, blank or not a
-// string (GitLab's .presence), for the services outside the chat
-// notifiers that read theirs the same way.
-func Str(properties map[string]any, name string) string { return str(properties, name) }
-
-// Bool is a boolean property: a boolean or one of its usual spellings;
-// ok is false when it is unset or neither.
-func Bool(properties map[string]any, name string) (value, ok bool) {
-	return boolean(properties[name])
+	return m, nil
 }
 
 // ProjectName is GitLab's project_name for the chat services: the

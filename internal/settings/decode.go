@@ -73,12 +73,12 @@ func Decode(s *catalog.Service, raw map[string]any) (*Change, error) {
 		}
 		c.Flags[name] = b
 	}
-	if s.Slug == "jira" {
-		if v, ok := raw[catalog.CommentOnEventFlag]; ok {
+	for _, f := range s.Flags {
+		if v, ok := raw[f.Name]; ok {
 			if b, err := Coerce(catalog.Bool, v); err != nil || b == nil {
-				errs = append(errs, catalog.CommentOnEventFlag+" is invalid")
+				errs = append(errs, f.Name+" is invalid")
 			} else {
-				c.Flags[catalog.CommentOnEventFlag] = b.(bool)
+				c.Flags[f.Name] = b.(bool)
 			}
 		}
 	}

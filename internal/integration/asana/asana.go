@@ -67,7 +67,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -98,6 +98,12 @@ type completeData struct {
 	Completed bool `json:"completed"`
 }
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	APIKey           string `field:"api_key"`
+	RestrictToBranch string `field:"restrict_to_branch"`
+}
+
 // Build returns the comments and completions for a push, or nothing for
 // other events, pushes to branches restrict_to_branch leaves out and
 // commits that name no task. settings are the service's resolved
@@ -106,7 +112,11 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	key := chatmsg.Str(settings, "api_key")
+	cfg, err := catalog.Decode[Settings]("asana", settings)
+	if err != nil {
+		return nil, err
+	}
+	key := cfg.APIKey
 	if key == "" {
 		return nil, errKey
 	}
@@ -115,7 +125,7 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	}
 	e := ev.Push
 	branch := event.RefName(e.Ref)
-	if restrict := chatmsg.Str(settings, "restrict_to_branch"); restrict != "" && !strings.Contains(restrict, branch) {
+	if restrict := cfg.RestrictToBranch; restrict != "" && !strings.Contains(restrict, branch) {
 		return nil, nil
 	}
 	header := func() http.Header {

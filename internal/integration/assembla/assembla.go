@@ -37,7 +37,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -51,6 +51,13 @@ var (
 	errSubdomain    = errors.New("assembla: the subdomain cannot stand in a URL path: use letters, digits and - . _ ~ ! $ ' ( ) * + , ; = : @ or %XX escapes only")
 	errSubdomainDot = errors.New(`assembla: the subdomain cannot be "." or ".."`)
 )
+
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Token string `field:"token"`
+	// Subdomain is read as set: a blank but not empty one is refused.
+	Subdomain string `field:"subdomain,asis"`
+}
 
 // Build returns the request that hands a push to Assembla, or nothing for
 // other events. settings are the service's resolved properties.
@@ -78,7 +85,11 @@ func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 // token put in as they are, as GitLab does; a blank subdomain too (GitLab
 // then posts to /spaces//github_tool).
 func URL(settings map[string]any) (string, error) {
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("assembla", settings)
+	if err != nil {
+		return "", err
+	}
+	token := cfg.Token
 	if token == "" {
 		return "", errToken
 	}
@@ -86,7 +97,7 @@ func URL(settings map[string]any) (string, error) {
 		return "", errTokenChars
 	}
 	// Read as set: a blank but not empty subdomain is refused, not sent.
-	subdomain, _ := settings["subdomain"].(string)
+	subdomain := cfg.Subdomain
 	if !integration.URIChars(subdomain, uriDelims) {
 		return "", errSubdomain
 	}

@@ -42,7 +42,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
@@ -53,24 +53,36 @@ var (
 	errBuildKey = errors.New("bamboo: the build key is not set")
 )
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	BambooURL string `field:"bamboo_url"`
+	BuildKey  string `field:"build_key"`
+	Username  string `field:"username"`
+	Password  string `field:"password"`
+}
+
 // Build returns the build trigger for a push, or nothing for other events.
 // settings are the service's resolved properties.
 func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]integration.Request, error) {
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	root := chatmsg.Str(settings, "bamboo_url")
+	cfg, err := catalog.Decode[Settings]("bamboo", settings)
+	if err != nil {
+		return nil, err
+	}
+	root := cfg.BambooURL
 	if root == "" {
 		return nil, errURL
 	}
 	if err := servicehook.Base("bamboo", "bamboo_url", root); err != nil {
 		return nil, err
 	}
-	key := chatmsg.Str(settings, "build_key")
+	key := cfg.BuildKey
 	if key == "" {
 		return nil, errBuildKey
 	}
-	user, password := chatmsg.Str(settings, "username"), chatmsg.Str(settings, "password")
+	user, password := cfg.Username, cfg.Password
 	target := servicehook.AppendPath(root, "updateAndBuild.action") + "?" + string(integration.Form("buildKey", key))
 	header := http.Header{}
 	if user != "" || password != "" {

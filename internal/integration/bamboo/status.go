@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
 )
@@ -23,15 +23,19 @@ import (
 // <bamboo_url>/browse/<planResultKey.key>, or /browse/<build_key> when
 // there is none.
 func Status(settings map[string]any, _ integration.Project, sha, _ string) (integration.StatusQuery, error) {
-	root := chatmsg.Str(settings, "bamboo_url")
+	cfg, err := catalog.Decode[Settings]("bamboo", settings)
+	if err != nil {
+		return integration.StatusQuery{}, err
+	}
+	root := cfg.BambooURL
 	if root == "" {
 		return integration.StatusQuery{}, errURL
 	}
 	if err := servicehook.Base("bamboo", "bamboo_url", root); err != nil {
 		return integration.StatusQuery{}, err
 	}
-	key := chatmsg.Str(settings, "build_key")
-	user, password := chatmsg.Str(settings, "username"), chatmsg.Str(settings, "password")
+	key := cfg.BuildKey
+	user, password := cfg.Username, cfg.Password
 	target := servicehook.AppendPath(root, "rest/api/latest/result/byChangeset/"+url.PathEscape(sha))
 	header := http.Header{}
 	if user != "" || password != "" {

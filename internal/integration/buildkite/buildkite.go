@@ -35,7 +35,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
@@ -51,13 +51,25 @@ var (
 	errTokenChars   = errors.New("buildkite: the webhook part of the token holds a character that cannot stand in a URL path")
 )
 
+// Settings are the service's properties, decoded by catalog.Decode
+// (enable_ssl_verification is true unless set, the catalog's default).
+type Settings struct {
+	Token                 string `field:"token"`
+	ProjectURL            string `field:"project_url"`
+	EnableSSLVerification bool   `field:"enable_ssl_verification"`
+}
+
 // Build returns the service hook request for a push, or nothing for other
 // events. settings are the service's resolved properties.
 func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("buildkite", settings)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Token
 	if token == "" {
 		return nil, errToken
 	}
@@ -68,13 +80,9 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if !servicehook.PathSegmentOK(webhookToken) {
 		return nil, errTokenChars
 	}
-	verify, ok := chatmsg.Bool(settings, "enable_ssl_verification")
-	if !ok {
-		verify = true
-	}
 	return servicehook.Hook{
 		Service:    "buildkite",
 		URL:        Endpoint + webhookToken,
-		SkipVerify: !verify,
+		SkipVerify: !cfg.EnableSSLVerification,
 	}.Request(ev)
 }

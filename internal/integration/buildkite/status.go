@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 )
 
@@ -27,8 +27,12 @@ var errStatusToken = errors.New("buildkite: the token has no status part (expect
 // words); anything else is an error. The build page is built locally:
 // <project_url>/builds?commit=<sha>.
 func Status(settings map[string]any, _ integration.Project, sha, _ string) (integration.StatusQuery, error) {
-	page := chatmsg.Str(settings, "project_url") + "/builds?commit=" + url.QueryEscape(sha)
-	_, statusToken, _ := strings.Cut(chatmsg.Str(settings, "token"), ":")
+	cfg, err := catalog.Decode[Settings]("buildkite", settings)
+	if err != nil {
+		return integration.StatusQuery{}, err
+	}
+	page := cfg.ProjectURL + "/builds?commit=" + url.QueryEscape(sha)
+	_, statusToken, _ := strings.Cut(cfg.Token, ":")
 	if statusToken == "" {
 		return integration.StatusQuery{}, errStatusToken
 	}

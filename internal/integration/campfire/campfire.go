@@ -27,7 +27,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -38,6 +38,13 @@ var (
 	errNotRooms  = errors.New("campfire: the answer to GET /rooms.json is not a Campfire room list")
 )
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Token     string `field:"token"`
+	Subdomain string `field:"subdomain"`
+	Room      string `field:"room"`
+}
+
 // Build returns the room lookup for a push, whose Then posts the message,
 // or nothing for other events. settings are the service's resolved
 // properties.
@@ -45,17 +52,21 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("campfire", settings)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Token
 	if token == "" {
 		return nil, errToken
 	}
-	subdomain := chatmsg.Str(settings, "subdomain")
+	subdomain := cfg.Subdomain
 	if !hostLabels(subdomain) {
 		return nil, errSubdomain
 	}
 	base := "https://" + subdomain + ".campfirenow.com"
 	auth := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(token+":X"))}}
-	room := chatmsg.Str(settings, "room")
+	room := cfg.Room
 	text := Message(ev.Push, p)
 	return []integration.Request{{
 		Method: http.MethodGet,

@@ -47,7 +47,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
@@ -67,24 +67,40 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if !servicehook.PushWanted(ev) && !servicehook.TagPushWanted(ev) && !servicehook.MergeRequestWanted(ev) {
 		return nil, nil
 	}
-	hookURL, err := HookURL(settings, p)
+	cfg, err := catalog.Decode[Settings]("drone-ci", settings)
 	if err != nil {
 		return nil, err
 	}
-	verify, ok := chatmsg.Bool(settings, "enable_ssl_verification")
-	if !ok {
-		verify = true
+	hookURL, err := cfg.hookURL(p)
+	if err != nil {
+		return nil, err
 	}
-	return servicehook.Hook{Service: "droneci", URL: hookURL, SkipVerify: !verify}.Request(ev)
+	return servicehook.Hook{Service: "droneci", URL: hookURL, SkipVerify: !cfg.EnableSSLVerification}.Request(ev)
+}
+
+// Settings are the service's properties, decoded by catalog.Decode
+// (enable_ssl_verification is true unless set, the catalog's default).
+type Settings struct {
+	Token                 string `field:"token"`
+	DroneURL              string `field:"drone_url"`
+	EnableSSLVerification bool   `field:"enable_ssl_verification"`
 }
 
 // HookURL is the URL of Drone's service hook for the project.
 func HookURL(settings map[string]any, p integration.Project) (string, error) {
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("drone-ci", settings)
+	if err != nil {
+		return "", err
+	}
+	return cfg.hookURL(p)
+}
+
+func (cfg Settings) hookURL(p integration.Project) (string, error) {
+	token := cfg.Token
 	if token == "" {
 		return "", errToken
 	}
-	droneURL := chatmsg.Str(settings, "drone_url")
+	droneURL := cfg.DroneURL
 	if droneURL == "" {
 		return "", errDroneURL
 	}

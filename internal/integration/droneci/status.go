@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
 )
@@ -21,11 +21,15 @@ import (
 // page is URI.join(<drone_url>, "gitlab/<full path>/redirect/commits/<sha>",
 // "?branch=<ref>"). The answer is read by readStatus.
 func Status(settings map[string]any, p integration.Project, sha, ref string) (integration.StatusQuery, error) {
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("drone-ci", settings)
+	if err != nil {
+		return integration.StatusQuery{}, err
+	}
+	token := cfg.Token
 	if token == "" {
 		return integration.StatusQuery{}, errToken
 	}
-	droneURL := chatmsg.Str(settings, "drone_url")
+	droneURL := cfg.DroneURL
 	if droneURL == "" {
 		return integration.StatusQuery{}, errDroneURL
 	}
@@ -41,12 +45,8 @@ func Status(settings map[string]any, p integration.Project, sha, ref string) (in
 	if err != nil {
 		return integration.StatusQuery{}, err
 	}
-	verify, ok := chatmsg.Bool(settings, "enable_ssl_verification")
-	if !ok {
-		verify = true
-	}
 	return integration.StatusQuery{
-		Request: integration.Request{Method: http.MethodGet, URL: target, InsecureSkipVerify: !verify},
+		Request: integration.Request{Method: http.MethodGet, URL: target, InsecureSkipVerify: !cfg.EnableSSLVerification},
 		Read: func(a integration.Answer) integration.CommitStatus {
 			return integration.CommitStatus{Status: readStatus(a), BuildPage: page}
 		},

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/mailtext"
@@ -54,6 +54,13 @@ type message struct {
 	targetURL string
 }
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Recipients             string `field:"recipients"`
+	DisableDiffs           bool   `field:"disable_diffs"`
+	SendFromCommitterEmail bool   `field:"send_from_committer_email"`
+}
+
 // Build returns one mail per recipient for a push or tag push, none for
 // other events, for a push that changes nothing, or when there are no
 // recipients.
@@ -61,7 +68,11 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if ev.Push == nil {
 		return nil, nil
 	}
-	recipients := mailtext.Recipients(chatmsg.Str(settings, "recipients"), "")
+	cfg, err := catalog.Decode[Settings]("emails-on-push", settings)
+	if err != nil {
+		return nil, err
+	}
+	recipients := mailtext.Recipients(cfg.Recipients, "")
 	if len(recipients) == 0 {
 		return nil, nil
 	}
@@ -69,13 +80,12 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if m == nil {
 		return nil, nil
 	}
-	if m.noDiffs, _ = chatmsg.Bool(settings, "disable_diffs"); m.noDiffs {
+	if m.noDiffs = cfg.DisableDiffs; m.noDiffs {
 		m.diffs = nil
 	}
-	fromCommitter, _ := chatmsg.Bool(settings, "send_from_committer_email")
 
 	from, replyTo := p.Email.From, p.Email.ReplyTo
-	if fromCommitter && allowed(ev.Push.UserEmail, m.project.Host()) {
+	if cfg.SendFromCommitterEmail && allowed(ev.Push.UserEmail, m.project.Host()) {
 		from, replyTo = ev.Push.UserEmail, ev.Push.UserEmail
 	}
 	subject := m.subject()

@@ -22,15 +22,24 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 )
 
 var errURL = errors.New("externalwiki: external_wiki_url is not set")
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	ExternalWikiURL string `field:"external_wiki_url"`
+}
+
 // Test is the Test of External Wiki (see the package comment).
 func Test(settings map[string]any, _ integration.Project) (integration.TestQuery, error) {
-	target := chatmsg.Str(settings, "external_wiki_url")
+	cfg, err := catalog.Decode[Settings]("external-wiki", settings)
+	if err != nil {
+		return integration.TestQuery{}, err
+	}
+	target := cfg.ExternalWikiURL
 	if target == "" {
 		return integration.TestQuery{}, errURL
 	}

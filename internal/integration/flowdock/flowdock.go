@@ -20,7 +20,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -57,6 +57,11 @@ type thread struct {
 	ExternalURL string `json:"external_url"`
 }
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Token string `field:"token"`
+}
+
 // Build returns one request per commit of a push, or nothing for other
 // events and pushes without commits. settings are the service's resolved
 // properties.
@@ -64,7 +69,11 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if ev.Kind != event.Push || ev.Push == nil || len(ev.Push.Commits) == 0 {
 		return nil, nil
 	}
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("flowdock", settings)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Token
 	if token == "" {
 		return nil, errToken
 	}

@@ -74,7 +74,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -102,16 +102,27 @@ type status struct {
 	State       string `json:"state"`
 }
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Token         string `field:"token"`
+	RepositoryURL string `field:"repository_url"`
+	StaticContext bool   `field:"static_context"`
+}
+
 // Build returns the commit status request for a pipeline event, or
 // nothing for other events and for statuses GitHub has no state for.
 // settings are the service's resolved properties; they are checked
 // first, for every event, so that a broken service says so.
 func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("github", settings)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Token
 	if token == "" {
 		return nil, errToken
 	}
-	rawURL := chatmsg.Str(settings, "repository_url")
+	rawURL := cfg.RepositoryURL
 	if rawURL == "" {
 		return nil, errRepoURL
 	}
@@ -135,7 +146,7 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	// sending GitLab's, whose project page the payload's web_url names.
 	web := event.LinkBase(ev, p)
 	context := "ci/gitlab/" + a.Ref
-	if static, _ := chatmsg.Bool(settings, "static_context"); static {
+	if cfg.StaticContext {
 		u, err := url.Parse(web)
 		if err != nil || u.Hostname() == "" {
 			return nil, errHost

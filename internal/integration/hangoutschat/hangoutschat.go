@@ -29,7 +29,11 @@ type simple struct {
 // GitLab sends no message for it. settings are the service's resolved
 // properties.
 func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
-	s, m, err := chatmsg.Prepare("hangouts chat", ev, settings, p, event.Deployment)
+	s, err := chatmsg.ReadSettings("hangouts-chat", settings)
+	if err != nil {
+		return nil, err
+	}
+	m, err := chatmsg.Prepare("hangouts-chat", s, ev, p, event.Deployment)
 	if err != nil || m == nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -54,34 +54,47 @@ type v2Body struct {
 	Notify        bool   `json:"notify"`
 }
 
+// Settings are the service's properties, decoded by catalog.Decode
+// (notify_only_broken_pipelines is true unless set, the catalog's
+// default).
+type Settings struct {
+	Token                     string `field:"token"`
+	Room                      string `field:"room"`
+	Color                     string `field:"color"`
+	Notify                    bool   `field:"notify"`
+	APIVersion                string `field:"api_version"`
+	Server                    string `field:"server"`
+	NotifyOnlyBrokenPipelines bool   `field:"notify_only_broken_pipelines"`
+}
+
 // Build returns the request that posts the event to the HipChat room, or
 // none when GitLab sends nothing for it. settings are the service's
 // resolved properties.
 func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
-	onlyBroken, ok := chatmsg.Bool(settings, "notify_only_broken_pipelines")
-	if !ok {
-		onlyBroken = true // a new service's default
+	cfg, err := catalog.Decode[Settings]("hipchat", settings)
+	if err != nil {
+		return nil, err
 	}
-	text := message(ev, onlyBroken, p)
+	text := message(ev, cfg.NotifyOnlyBrokenPipelines, p)
 	if text == "" {
 		return nil, nil
 	}
-	token := chatmsg.Str(settings, "token")
+	token := cfg.Token
 	if token == "" {
 		return nil, errToken
 	}
-	server := chatmsg.Str(settings, "server")
+	server := cfg.Server
 	if server == "" {
 		server = DefaultServer
 	} else if u, err := url.Parse(server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errServer
 	}
-	room := chatmsg.Str(settings, "room")
-	notify, _ := chatmsg.Bool(settings, "notify")
-	color := messageColor(ev, chatmsg.Str(settings, "color"))
+	room := cfg.Room
+	notify := cfg.Notify
+	color := messageColor(ev, cfg.Color)
 	query := "?auth_token=" + integration.FormEscape(token)
 
-	switch chatmsg.Str(settings, "api_version") {
+	switch cfg.APIVersion {
 	case "", "v2":
 		reqs, err := integration.PostJSON(server+"/v2/room"+uriEscape("/"+room+"/notification")+query,
 			v2Body{RoomID: room, From: from, Message: text, MessageFormat: "html", Color: color, Notify: notify})

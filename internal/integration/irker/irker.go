@@ -15,7 +15,6 @@ package irker
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"regexp"
 	"strconv"
@@ -63,16 +62,15 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	recipients, _ := settings["recipients"].(string)
-	var defaultURI *string
-	if s, ok := settings["default_irc_uri"].(string); ok {
-		defaultURI = &s
+	cfg, err := catalog.Decode[Settings]("irker", settings)
+	if err != nil {
+		return nil, err
 	}
-	channels := Channels(recipients, defaultURI)
+	channels := Channels(cfg.Recipients, cfg.DefaultIRCURI)
 	if len(channels) == 0 {
 		return nil, errNoChannels
 	}
-	msgs := Messages(ev.Push, p, truthy(settings["colorize_messages"]))
+	msgs := Messages(ev.Push, p, cfg.ColorizeMessages)
 	if len(msgs) == 0 {
 		return nil, nil
 	}
@@ -80,47 +78,37 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if err != nil {
 		return nil, err
 	}
-	return []integration.Request{{TCP: Address(settings), Body: body}}, nil
+	return []integration.Request{{TCP: cfg.address(), Body: body}}, nil
+}
+
+// Settings are the service's properties, decoded by catalog.Decode:
+// recipients and default_irc_uri as set (nil for no default URI), the
+// server's host and port as text (a port may be stored as a number).
+type Settings struct {
+	Recipients       string  `field:"recipients,asis"`
+	DefaultIRCURI    *string `field:"default_irc_uri,asis"`
+	ColorizeMessages bool    `field:"colorize_messages"`
+	ServerHost       string  `field:"server_host,text"`
+	ServerPort       string  `field:"server_port,text"`
 }
 
 // Address is the daemon's "host:port": server_host and server_port, each
 // defaulted when blank as GitLab's IrkerService#settings does.
 func Address(settings map[string]any) string {
-	host := strings.TrimSpace(text(settings["server_host"]))
+	cfg, _ := catalog.Decode[Settings]("irker", settings) // Check in the registry's tests
+	return cfg.address()
+}
+
+func (cfg Settings) address() string {
+	host := strings.TrimSpace(cfg.ServerHost)
 	if host == "" {
 		host = DefaultHost
 	}
-	port := strings.TrimSpace(text(settings["server_port"]))
+	port := strings.TrimSpace(cfg.ServerPort)
 	if port == "" {
 		port = DefaultPort
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// text is a setting's value as text: strings as they are, numbers in
-// decimal, nil as "".
-func text(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	default:
-		return fmt.Sprint(x)
-	}
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case string:
-		b, err := strconv.ParseBool(strings.TrimSpace(x))
-		return err == nil && b
-	}
-	return false
 }
 
 // Channels turns the recipients setting into channel URIs as GitLab's

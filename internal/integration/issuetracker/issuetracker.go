@@ -33,7 +33,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -52,8 +52,24 @@ func Probe(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 	return []integration.Request{req}, nil
 }
 
+// Settings are the properties the four trackers share, decoded by
+// catalog.Decode. The trackers' catalog entries have the same fields and
+// no defaults for them, so they are decoded by the entry of
+// settingsSlug; the registry's TestSettingsNamesAreInTheCatalog checks
+// each tracker's entry has them.
+type Settings struct {
+	ProjectURL string `field:"project_url"`
+	IssuesURL  string `field:"issues_url"`
+}
+
+const settingsSlug = "custom-issue-tracker"
+
 func head(settings map[string]any) (integration.Request, error) {
-	target := chatmsg.Str(settings, "project_url")
+	cfg, err := catalog.Decode[Settings](settingsSlug, settings)
+	if err != nil {
+		return integration.Request{}, err
+	}
+	target := cfg.ProjectURL
 	if target == "" {
 		return integration.Request{}, errProjectURL
 	}
@@ -111,7 +127,11 @@ func YouTrackIssueURL(settings map[string]any, ref string) (string, bool) {
 }
 
 func link(settings map[string]any, id string) (string, bool) {
-	issues := chatmsg.Str(settings, "issues_url")
+	cfg, err := catalog.Decode[Settings](settingsSlug, settings)
+	if err != nil {
+		return "", false
+	}
+	issues := cfg.IssuesURL
 	if issues == "" {
 		return "", false
 	}

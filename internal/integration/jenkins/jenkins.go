@@ -55,7 +55,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
@@ -89,10 +89,30 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	}.Request(ev)
 }
 
+// Settings are Jenkins' properties, decoded by catalog.Decode.
+type Settings struct {
+	JenkinsURL  string `field:"jenkins_url"`
+	ProjectName string `field:"project_name"`
+	Username    string `field:"username"`
+	Password    string `field:"password"`
+}
+
+// DeprecatedSettings are Jenkins (deprecated)'s properties, decoded by
+// catalog.Decode.
+type DeprecatedSettings struct {
+	ProjectURL          string `field:"project_url"`
+	MultiprojectEnabled bool   `field:"multiproject_enabled"`
+	PassUnstable        bool   `field:"pass_unstable"`
+}
+
 // HookURL is JenkinsService#hook_url: jenkins_url with project/<name>
 // joined to its path and the credentials in its userinfo, escaped.
 func HookURL(settings map[string]any) (string, error) {
-	raw := chatmsg.Str(settings, "jenkins_url")
+	cfg, err := catalog.Decode[Settings]("jenkins", settings)
+	if err != nil {
+		return "", err
+	}
+	raw := cfg.JenkinsURL
 	if raw == "" {
 		return "", errJenkinsURL
 	}
@@ -100,7 +120,7 @@ func HookURL(settings map[string]any) (string, error) {
 	if err != nil {
 		return "", errors.New("jenkins: jenkins_url " + err.Error())
 	}
-	name := chatmsg.Str(settings, "project_name")
+	name := cfg.ProjectName
 	if name == "" {
 		return "", errProjectName
 	}
@@ -108,9 +128,9 @@ func HookURL(settings map[string]any) (string, error) {
 		return "", errProjectNameChars
 	}
 	user, password, auth := t.User, t.Password, t.HasAuth
-	if username := chatmsg.Str(settings, "username"); username != "" {
+	if username := cfg.Username; username != "" {
 		user, auth = username, true
-		if pw := chatmsg.Str(settings, "password"); pw != "" {
+		if pw := cfg.Password; pw != "" {
 			password = pw
 		}
 	}
@@ -153,7 +173,11 @@ func BuildDeprecated(ev *event.Event, settings map[string]any, p integration.Pro
 // DeprecatedHookURL is the hook URL JenkinsDeprecatedService composes:
 // project_url up to its first "job/", then "gitlab/build_now".
 func DeprecatedHookURL(settings map[string]any) (string, error) {
-	raw := chatmsg.Str(settings, "project_url")
+	cfg, err := catalog.Decode[DeprecatedSettings]("jenkins-deprecated", settings)
+	if err != nil {
+		return "", err
+	}
+	raw := cfg.ProjectURL
 	if raw == "" {
 		return "", errProjectURL
 	}

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
 )
@@ -29,7 +29,11 @@ import (
 // the URL is taken out and sent as Basic auth. The page's status icon is
 // read by readDeprecatedStatus. The build page answered is the URL asked.
 func DeprecatedStatus(settings map[string]any, p integration.Project, sha, ref string) (integration.StatusQuery, error) {
-	raw := chatmsg.Str(settings, "project_url")
+	cfg, err := catalog.Decode[DeprecatedSettings]("jenkins-deprecated", settings)
+	if err != nil {
+		return integration.StatusQuery{}, err
+	}
+	raw := cfg.ProjectURL
 	if raw == "" {
 		return integration.StatusQuery{}, errProjectURL
 	}
@@ -37,7 +41,7 @@ func DeprecatedStatus(settings map[string]any, p integration.Project, sha, ref s
 		return integration.StatusQuery{}, errDeprecatedURL(err)
 	}
 	page := raw + "/scm/bySHA1/" + sha
-	if multi, _ := chatmsg.Bool(settings, "multiproject_enabled"); multi && ref != "" {
+	if cfg.MultiprojectEnabled && ref != "" {
 		// URI.join(project_url, '/job'): scheme and authority (userinfo
 		// kept), then /job.
 		start := strings.Index(raw, "//") + 2
@@ -56,7 +60,7 @@ func DeprecatedStatus(settings map[string]any, p integration.Project, sha, ref s
 	if target.HasAuth {
 		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(target.User+":"+target.Password)))
 	}
-	passUnstable, _ := chatmsg.Bool(settings, "pass_unstable")
+	passUnstable := cfg.PassUnstable
 	return integration.StatusQuery{
 		Request: integration.Request{Method: http.MethodGet, URL: target.URL, Header: header, InsecureSkipVerify: true},
 		Read: func(a integration.Answer) integration.CommitStatus {

@@ -79,8 +79,8 @@
 // Entity URLs are <project web URL>/commit/<sha> and
 // <project web URL>/merge_requests/<iid>; <base> is the web URL without
 // the project's path. Bodies are encoded as Rails' to_json encodes them.
-// comment_on_event_enabled (not in glint's catalog; read when present,
-// default true) turns the comments off, the links stay.
+// comment_on_event_enabled (a flag of Jira's catalog entry, default true)
+// turns the comments off, the links stay.
 //
 // # Issue keys
 //
@@ -167,7 +167,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -248,9 +248,25 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	return reqs, nil
 }
 
+// Settings are Jira's properties and its comment_on_event_enabled flag,
+// decoded by catalog.Decode (the flag is true unless set, the catalog's
+// default).
+type Settings struct {
+	URL                   string `field:"url"`
+	APIURL                string `field:"api_url"`
+	Username              string `field:"username"`
+	Password              string `field:"password"`
+	TransitionID          string `field:"jira_issue_transition_id"`
+	CommentOnEventEnabled bool   `field:"comment_on_event_enabled"`
+}
+
 // newClient reads the settings.
 func newClient(settings map[string]any, p integration.Project) (client, error) {
-	web := strings.TrimSpace(chatmsg.Str(settings, "url"))
+	cfg, err := catalog.Decode[Settings]("jira", settings)
+	if err != nil {
+		return client{}, err
+	}
+	web := strings.TrimSpace(cfg.URL)
 	if web == "" {
 		return client{}, errURL
 	}
@@ -258,27 +274,24 @@ func newClient(settings map[string]any, p integration.Project) (client, error) {
 	if !ok {
 		return client{}, errBadURL
 	}
-	if api := strings.TrimSpace(chatmsg.Str(settings, "api_url")); api != "" {
+	if api := strings.TrimSpace(cfg.APIURL); api != "" {
 		if base, ok = restBase(api); !ok {
 			return client{}, errBadAPIURL
 		}
 	}
-	username := strings.TrimSpace(chatmsg.Str(settings, "username"))
+	username := strings.TrimSpace(cfg.Username)
 	if username == "" {
 		return client{}, errUsername
 	}
-	password := chatmsg.Str(settings, "password")
+	password := cfg.Password
 	if password == "" {
 		return client{}, errPassword
 	}
-	c := client{api: base, auth: basicAuth(username, password), icon: gitlabBase(p) + "/assets/favicon.png", notes: true}
-	if ids := chatmsg.Str(settings, "jira_issue_transition_id"); ids != "" {
+	c := client{api: base, auth: basicAuth(username, password), icon: gitlabBase(p) + "/assets/favicon.png", notes: cfg.CommentOnEventEnabled}
+	if ids := cfg.TransitionID; ids != "" {
 		if c.ids = transitionID.FindAllString(ids, -1); len(c.ids) == 0 {
 			return client{}, errTransition
 		}
-	}
-	if on, ok := chatmsg.Bool(settings, "comment_on_event_enabled"); ok {
-		c.notes = on
 	}
 	return c, nil
 }

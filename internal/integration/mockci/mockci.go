@@ -31,7 +31,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
 )
@@ -41,9 +41,18 @@ var allowedStates = []string{"failed", "canceled", "running", "pending", "succes
 
 var errURL = errors.New("mockci: mock_service_url is not set")
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	MockServiceURL string `field:"mock_service_url"`
+}
+
 // Status is MockCI's commit status read-back (see the package comment).
 func Status(settings map[string]any, p integration.Project, sha, _ string) (integration.StatusQuery, error) {
-	root := chatmsg.Str(settings, "mock_service_url")
+	cfg, err := catalog.Decode[Settings]("mock-ci", settings)
+	if err != nil {
+		return integration.StatusQuery{}, err
+	}
+	root := cfg.MockServiceURL
 	if root == "" {
 		return integration.StatusQuery{}, errURL
 	}

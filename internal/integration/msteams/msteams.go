@@ -51,7 +51,11 @@ type fact struct {
 // sends no message for it. settings are the service's resolved
 // properties.
 func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
-	s, m, err := chatmsg.Prepare("microsoft teams", ev, settings, p, event.Deployment)
+	s, err := chatmsg.ReadSettings("microsoft-teams", settings)
+	if err != nil {
+		return nil, err
+	}
+	m, err := chatmsg.Prepare("microsoft-teams", s, ev, p, event.Deployment)
 	if err != nil || m == nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ package packagist
 import (
 	"errors"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
@@ -51,6 +51,13 @@ var (
 	errToken         = errors.New("packagist: the token is not set")
 	errTokenChars    = errors.New("packagist: the token holds a character that cannot stand unescaped in a URL query " + allowed)
 )
+
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Username string `field:"username"`
+	Token    string `field:"token"`
+	Server   string `field:"server"`
+}
 
 // Build returns the service hook request for a push, tag push or merge
 // request, or nothing for other events. settings are the service's
@@ -70,21 +77,25 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 
 // HookURL is PackagistService#hook_url.
 func HookURL(settings map[string]any) (string, error) {
-	username := chatmsg.Str(settings, "username")
+	cfg, err := catalog.Decode[Settings]("packagist", settings)
+	if err != nil {
+		return "", err
+	}
+	username := cfg.Username
 	if username == "" {
 		return "", errUsername
 	}
 	if !servicehook.QueryValueOK(username) {
 		return "", errUsernameChars
 	}
-	token := chatmsg.Str(settings, "token")
+	token := cfg.Token
 	if token == "" {
 		return "", errToken
 	}
 	if !servicehook.QueryValueOK(token) {
 		return "", errTokenChars
 	}
-	server := chatmsg.Str(settings, "server")
+	server := cfg.Server
 	if server == "" {
 		server = DefaultServer
 	}

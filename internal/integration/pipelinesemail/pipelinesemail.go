@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/chatmsg"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
@@ -25,6 +26,14 @@ const FromName = "glint"
 // commitMessageMax is how much of the commit message the text part shows.
 const commitMessageMax = 50
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Recipients                string `field:"recipients"`
+	AddPusher                 bool   `field:"add_pusher"`
+	NotifyOnlyBrokenPipelines bool   `field:"notify_only_broken_pipelines"`
+	BranchesToBeNotified      string `field:"branches_to_be_notified"`
+}
+
 // Build returns the one mail for a pipeline that passes the filters, none
 // otherwise. The "test" button's sample push is no pipeline: it yields
 // nothing.
@@ -33,12 +42,15 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if pe == nil {
 		return nil, nil
 	}
-	s := chatmsg.ReadSettings(settings)
+	s, err := catalog.Decode[Settings]("pipelines-email", settings)
+	if err != nil {
+		return nil, err
+	}
 	if !refWanted(pe, s.BranchesToBeNotified, p) || !chatmsg.NotifyForPipeline(ev, s.NotifyOnlyBrokenPipelines) {
 		return nil, nil
 	}
-	bcc := mailtext.Recipients(chatmsg.Str(settings, "recipients"), ",")
-	if addPusher, _ := chatmsg.Bool(settings, "add_pusher"); addPusher && pe.User != nil && pe.User.Email != "" && !slices.Contains(bcc, pe.User.Email) {
+	bcc := mailtext.Recipients(s.Recipients, ",")
+	if s.AddPusher && pe.User != nil && pe.User.Email != "" && !slices.Contains(bcc, pe.User.Email) {
 		bcc = append(bcc, pe.User.Email)
 	}
 	if len(bcc) == 0 {

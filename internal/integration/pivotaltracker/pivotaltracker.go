@@ -36,7 +36,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -61,6 +61,12 @@ type commit struct {
 	Message  string `json:"message"`
 }
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	Token            string `field:"token"`
+	RestrictToBranch string `field:"restrict_to_branch"`
+}
+
 // Build returns one request per commit of a push to an allowed branch,
 // or nothing for other events. settings are the service's resolved
 // properties.
@@ -68,14 +74,18 @@ func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	token := chatmsg.Str(settings, "token")
+	cfg, err := catalog.Decode[Settings]("pivotaltracker", settings)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.Token
 	if token == "" {
 		return nil, errToken
 	}
 	if strings.ContainsFunc(token, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return nil, errTokenChars
 	}
-	if !AllowedBranch(ev.Push.Ref, chatmsg.Str(settings, "restrict_to_branch")) {
+	if !AllowedBranch(ev.Push.Ref, cfg.RestrictToBranch) {
 		return nil, nil
 	}
 	var reqs []integration.Request

@@ -39,7 +39,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 )
 
@@ -101,9 +101,17 @@ func Test(settings map[string]any, _ integration.Project) (integration.TestQuery
 	}}, nil
 }
 
-// APIURL is api_url as PrometheusClient keeps it: one trailing "/" cut.
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	APIURL string `field:"api_url"`
+}
+
+// APIURL is api_url as PrometheusClient keeps it: one trailing "/" cut;
+// "" when unset. (Decode fails only for a tag the catalog entry lacks,
+// which the registry's TestSettingsNamesAreInTheCatalog rules out.)
 func APIURL(settings map[string]any) string {
-	return strings.TrimSuffix(chatmsg.Str(settings, "api_url"), "/")
+	cfg, _ := catalog.Decode[Settings]("prometheus", settings)
+	return strings.TrimSuffix(cfg.APIURL, "/")
 }
 
 // Float writes a time as Ruby's Float#to_s does for the values Time#to_f

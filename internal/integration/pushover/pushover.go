@@ -15,7 +15,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 )
@@ -25,6 +25,15 @@ const URL = "https://api.pushover.net/1/messages.json"
 
 var errKeys = errors.New("pushover: the api_key and the user_key must be set")
 
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	APIKey   string `field:"api_key"`
+	UserKey  string `field:"user_key"`
+	Device   string `field:"device"`
+	Priority string `field:"priority"`
+	Sound    string `field:"sound"`
+}
+
 // Build returns the request that pushes a notification for a push, or
 // nothing for other events. settings are the service's resolved
 // properties; the keys never show in errors.
@@ -32,21 +41,25 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 	if ev.Kind != event.Push || ev.Push == nil {
 		return nil, nil
 	}
-	token, user := chatmsg.Str(settings, "api_key"), chatmsg.Str(settings, "user_key")
+	cfg, err := catalog.Decode[Settings]("pushover", settings)
+	if err != nil {
+		return nil, err
+	}
+	token, user := cfg.APIKey, cfg.UserKey
 	if token == "" || user == "" {
 		return nil, errKeys
 	}
 	fields := []string{
 		"token", token,
 		"user", user,
-		"device", chatmsg.Str(settings, "device"),
-		"priority", chatmsg.Str(settings, "priority"),
+		"device", cfg.Device,
+		"priority", cfg.Priority,
 		"title", p.FullName,
 		"message", Message(ev.Push),
 		"url", ev.Push.Project.WebURL,
 		"url_title", "See project " + p.FullName,
 	}
-	if sound := chatmsg.Str(settings, "sound"); sound != "" {
+	if sound := cfg.Sound; sound != "" {
 		fields = append(fields, "sound", sound)
 	}
 	return []integration.Request{{

@@ -45,10 +45,15 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 // Notify builds the request of a notifier that speaks Slack's incoming
 // webhook (GitLab's SlackService::Notifier, which Mattermost includes
 // too): one form-encoded POST of Body to the webhook, with the channel
-// the event routes to and the username. service names it in errors, which
+// the event routes to and the username. service is the slug whose catalog
+// entry the settings are decoded by; it names the service in errors, which
 // never quote the webhook.
 func Notify(service string, ev *event.Event, settings map[string]any, p integration.Project) ([]integration.Request, error) {
-	s, m, err := chatmsg.Prepare(service, ev, settings, p)
+	s, err := chatmsg.ReadSlackSettings(service, settings)
+	if err != nil {
+		return nil, err
+	}
+	m, err := chatmsg.Prepare(service, s.Settings, ev, p)
 	if err != nil || m == nil {
 		return nil, err
 	}

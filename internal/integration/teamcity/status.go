@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
 )
@@ -24,15 +24,19 @@ import (
 // a 200 answer, <teamcity_url>/viewLog.html?buildTypeId=<build_type> after
 // another, and <teamcity_url> itself when no answer came.
 func Status(settings map[string]any, _ integration.Project, sha, _ string) (integration.StatusQuery, error) {
-	root := chatmsg.Str(settings, "teamcity_url")
+	cfg, err := catalog.Decode[Settings]("teamcity", settings)
+	if err != nil {
+		return integration.StatusQuery{}, err
+	}
+	root := cfg.TeamcityURL
 	if root == "" {
 		return integration.StatusQuery{}, errURL
 	}
 	if err := servicehook.Base("teamcity", "teamcity_url", root); err != nil {
 		return integration.StatusQuery{}, err
 	}
-	buildType := chatmsg.Str(settings, "build_type")
-	user, password := chatmsg.Str(settings, "username"), chatmsg.Str(settings, "password")
+	buildType := cfg.BuildType
+	user, password := cfg.Username, cfg.Password
 	viewLog := servicehook.AppendPath(root, "viewLog.html")
 	return integration.StatusQuery{
 		Request: integration.Request{

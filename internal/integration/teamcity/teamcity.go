@@ -65,7 +65,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/glint-dev/glint/internal/chatmsg"
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/event"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/integration/servicehook"
@@ -76,6 +76,14 @@ var (
 	errBuildType = errors.New("teamcity: the build type is not set")
 	errTypeChars = errors.New("teamcity: the build type holds characters an XML attribute cannot carry (control characters, tab or line breaks)")
 )
+
+// Settings are the service's properties, decoded by catalog.Decode.
+type Settings struct {
+	TeamcityURL string `field:"teamcity_url"`
+	BuildType   string `field:"build_type"`
+	Username    string `field:"username"`
+	Password    string `field:"password"`
+}
 
 // Build returns the build-queue request for a push or merge request the
 // push rules let through, or nothing. settings are the service's resolved
@@ -91,14 +99,18 @@ func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 		return nil, nil
 	}
 
-	root := chatmsg.Str(settings, "teamcity_url")
+	cfg, err := catalog.Decode[Settings]("teamcity", settings)
+	if err != nil {
+		return nil, err
+	}
+	root := cfg.TeamcityURL
 	if root == "" {
 		return nil, errURL
 	}
 	if err := servicehook.Base("teamcity", "teamcity_url", root); err != nil {
 		return nil, err
 	}
-	buildType := chatmsg.Str(settings, "build_type")
+	buildType := cfg.BuildType
 	switch {
 	case buildType == "":
 		return nil, errBuildType
@@ -107,7 +119,7 @@ func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 	case !attrSafe(branch):
 		return nil, fmt.Errorf("teamcity: the branch name %q holds characters an XML attribute cannot carry", branch)
 	}
-	user, password := chatmsg.Str(settings, "username"), chatmsg.Str(settings, "password")
+	user, password := cfg.Username, cfg.Password
 	return []integration.Request{{
 		Method: http.MethodPost,
 		URL:    servicehook.AppendPath(root, "httpAuth/app/rest/buildQueue"),
