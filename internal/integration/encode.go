@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -97,3 +98,9 @@ func PostJSON(url string, v any) ([]Request, error) {
 // characters, the delimiters given, and complete percent escapes
 // (catalog.URIChars, which PUT validation uses too).
 func URIChars(s, delims string) bool { return catalog.URIChars(s, delims) }
+
+// BasicAuth is the value of an Authorization header for HTTP Basic
+// authentication, as Ruby's HTTP clients write it.
+func BasicAuth(user, password string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+}

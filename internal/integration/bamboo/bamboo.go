@@ -38,7 +38,6 @@
 package bamboo
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
 
@@ -87,7 +86,7 @@ func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 	header := http.Header{}
 	if user != "" || password != "" {
 		target += "&os_authType=basic"
-		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+password)))
+		header.Set("Authorization", integration.BasicAuth(user, password))
 	}
 	return []integration.Request{{
 		Method:             http.MethodGet,

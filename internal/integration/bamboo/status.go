@@ -1,7 +1,6 @@
 package bamboo
 
 import (
-	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -40,7 +39,7 @@ func Status(settings map[string]any, _ integration.Project, sha, _ string) (inte
 	header := http.Header{}
 	if user != "" || password != "" {
 		target += "?os_authType=basic"
-		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+password)))
+		header.Set("Authorization", integration.BasicAuth(user, password))
 	}
 	fallback := servicehook.AppendPath(root, "browse/"+key)
 	return integration.StatusQuery{

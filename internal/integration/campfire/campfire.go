@@ -20,7 +20,6 @@
 package campfire
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,7 +64,7 @@ func Build(ev *event.Event, settings map[string]any, p integration.Project) ([]i
 		return nil, errSubdomain
 	}
 	base := "https://" + subdomain + ".campfirenow.com"
-	auth := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(token+":X"))}}
+	auth := http.Header{"Authorization": {integration.BasicAuth(token, "X")}}
 	room := cfg.Room
 	text := Message(ev.Push, p)
 	return []integration.Request{{

@@ -2,7 +2,6 @@ package jenkins
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"regexp"
@@ -58,7 +57,7 @@ func DeprecatedStatus(settings map[string]any, p integration.Project, sha, ref s
 	}
 	header := http.Header{}
 	if target.HasAuth {
-		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(target.User+":"+target.Password)))
+		header.Set("Authorization", integration.BasicAuth(target.User, target.Password))
 	}
 	passUnstable := cfg.PassUnstable
 	return integration.StatusQuery{

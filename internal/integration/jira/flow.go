@@ -1,7 +1,6 @@
 package jira
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -104,10 +103,6 @@ func (c client) header(write bool) http.Header {
 		h["Content-Type"] = []string{"application/json"}
 	}
 	return h
-}
-
-func basicAuth(username, password string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))
 }
 
 // search asks which of keys exist, with a request Jira answers 200 even

@@ -287,7 +287,7 @@ func newClient(settings map[string]any, p integration.Project) (client, error) {
 	if password == "" {
 		return client{}, errPassword
 	}
-	c := client{api: base, auth: basicAuth(username, password), icon: gitlabBase(p) + "/assets/favicon.png", notes: cfg.CommentOnEventEnabled}
+	c := client{api: base, auth: integration.BasicAuth(username, password), icon: gitlabBase(p) + "/assets/favicon.png", notes: cfg.CommentOnEventEnabled}
 	if ids := cfg.TransitionID; ids != "" {
 		if c.ids = transitionID.FindAllString(ids, -1); len(c.ids) == 0 {
 			return client{}, errTransition

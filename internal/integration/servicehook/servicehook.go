@@ -38,7 +38,6 @@
 package servicehook
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -86,7 +85,7 @@ func (h Hook) Request(ev *event.Event) ([]integration.Request, error) {
 		"X-Gitlab-Event": {name},
 	}
 	if target.HasAuth {
-		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(target.User+":"+target.Password)))
+		header.Set("Authorization", integration.BasicAuth(target.User, target.Password))
 	}
 	return []integration.Request{{
 		Method:             http.MethodPost,

@@ -1,7 +1,6 @@
 package teamcity
 
 import (
-	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -42,7 +41,7 @@ func Status(settings map[string]any, _ integration.Project, sha, _ string) (inte
 		Request: integration.Request{
 			Method: http.MethodGet,
 			URL:    servicehook.AppendPath(root, "httpAuth/app/rest/builds/branch:unspecified:any,revision:"+url.PathEscape(sha)),
-			Header: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))}},
+			Header: http.Header{"Authorization": {integration.BasicAuth(user, password)}},
 			// GitLab's try_get passes verify: false.
 			InsecureSkipVerify: true,
 		},

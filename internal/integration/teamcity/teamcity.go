@@ -58,7 +58,6 @@
 package teamcity
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -124,7 +123,7 @@ func Build(ev *event.Event, settings map[string]any, _ integration.Project) ([]i
 		Method: http.MethodPost,
 		URL:    servicehook.AppendPath(root, "httpAuth/app/rest/buildQueue"),
 		Header: http.Header{
-			"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))},
+			"Authorization": {integration.BasicAuth(user, password)},
 			"Content-Type":  {"application/xml"},
 		},
 		Body: buildXML(branch, buildType),
