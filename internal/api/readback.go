@@ -82,8 +82,8 @@ func (s *Server) issueURL(w http.ResponseWriter, r *http.Request, p *store.Proje
 		writeError(w, 400, "ref is missing")
 		return
 	}
-	rec, err := s.st.Service(r.Context(), p.ID, svc.Slug)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+	rec, err := store.ActiveService(r.Context(), s.st, p.ID, svc.Slug)
+	if errors.Is(err, store.ErrNotFound) {
 		notFound(w, "Service")
 		return
 	}

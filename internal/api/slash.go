@@ -53,8 +53,8 @@ func (s *Server) slashTrigger(slug string) http.HandlerFunc {
 			s.storeFailed(w, r, err)
 			return
 		}
-		rec, err := s.st.Service(r.Context(), p.ID, svc.Slug)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+		rec, err := store.ActiveService(r.Context(), s.st, p.ID, svc.Slug)
+		if errors.Is(err, store.ErrNotFound) {
 			notFound(w, "Service")
 			return
 		}

@@ -293,8 +293,8 @@ func (d *Deliverer) build(ctx context.Context, p *store.Project, slug string, ev
 	if !ok || !acts {
 		return nil, &errFinal{fmt.Sprintf("glint does not act for %s", slug)}
 	}
-	rec, err := d.st.Service(ctx, p.ID, slug)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+	rec, err := store.ActiveService(ctx, d.st, p.ID, slug)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, &errFinal{"the service is not active"}
 	}
 	if err != nil {

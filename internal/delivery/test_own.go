@@ -20,8 +20,8 @@ const maxTestResponse = 4 << 10
 // text in Response on success and in Error on failure.
 func (d *Deliverer) testOwn(ctx context.Context, p *store.Project, slug string, tester integration.Tester) (TestOutcome, error) {
 	svc, _ := catalog.Lookup(slug)
-	rec, err := d.st.Service(ctx, p.ID, slug)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+	rec, err := store.ActiveService(ctx, d.st, p.ID, slug)
+	if errors.Is(err, store.ErrNotFound) {
 		return TestOutcome{Error: "the service is not active"}, nil
 	}
 	if err != nil {

@@ -22,8 +22,8 @@ type PrometheusRequest func(settings map[string]any) (integration.Request, error
 // with GitLab's text. ErrInactive when the service is not active.
 func (s *Service) Prometheus(ctx context.Context, p *store.Project, build PrometheusRequest) (json.RawMessage, error) {
 	svc, _ := catalog.Lookup("prometheus")
-	rec, err := s.st.Service(ctx, p.ID, svc.Slug)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+	rec, err := store.ActiveService(ctx, s.st, p.ID, svc.Slug)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrInactive
 	}
 	if err != nil {

@@ -127,8 +127,8 @@ func (s *Service) CommitStatus(ctx context.Context, p *store.Project, slug, sha,
 	if !ok || !known {
 		return integration.CommitStatus{}, ErrNotReadBack
 	}
-	rec, err := s.st.Service(ctx, p.ID, slug)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !rec.Active) {
+	rec, err := store.ActiveService(ctx, s.st, p.ID, slug)
+	if errors.Is(err, store.ErrNotFound) {
 		return integration.CommitStatus{}, ErrInactive
 	}
 	if err != nil {
