@@ -1,6 +1,9 @@
 package integration
 
-import "net/http"
+import (
+	"encoding/json"
+	"net/http"
+)
 
 // Commit statuses in GitLab's vocabulary, as CI services answer
 // commit_status(sha, ref). StatusError is GitLab's :error symbol: the CI
@@ -23,6 +26,23 @@ type Answer struct {
 	Header http.Header
 	Body   []byte
 	Err    error
+}
+
+// JSONStatus is the "status" string of a 200 answer whose body is a JSON
+// object (the CIs that answer JSON: Buildkite, Drone CI, MockCI); "" for
+// any other answer, or a status that is not a string.
+func (a Answer) JSONStatus() string {
+	if a.Err != nil || a.Status != http.StatusOK {
+		return ""
+	}
+	var body struct {
+		Status any `json:"status"`
+	}
+	if json.Unmarshal(a.Body, &body) != nil {
+		return ""
+	}
+	s, _ := body.Status.(string)
+	return s
 }
 
 // CommitStatus is a CI's state for one commit, as glint's commit_status

@@ -1,7 +1,6 @@
 package buildkite
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -50,16 +49,7 @@ func Status(settings map[string]any, _ integration.Project, sha, _ string) (inte
 
 // readStatus: 200 with a JSON "status" string is that status, else error.
 func readStatus(a integration.Answer) string {
-	if a.Err != nil || a.Status != http.StatusOK {
-		return integration.StatusError
-	}
-	var body struct {
-		Status any `json:"status"`
-	}
-	if json.Unmarshal(a.Body, &body) != nil {
-		return integration.StatusError
-	}
-	if s, ok := body.Status.(string); ok && s != "" {
+	if s := a.JSONStatus(); s != "" {
 		return s
 	}
 	return integration.StatusError

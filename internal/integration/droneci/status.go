@@ -1,7 +1,6 @@
 package droneci
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -58,18 +57,9 @@ func Status(settings map[string]any, p integration.Project, sha, ref string) (in
 // -> failed ("Because drone return error if some test env failed"), any
 // other value as it is; anything else is an error.
 func readStatus(a integration.Answer) string {
-	if a.Err != nil || a.Status != http.StatusOK {
-		return integration.StatusError
-	}
-	var body struct {
-		Status any `json:"status"`
-	}
-	if json.Unmarshal(a.Body, &body) != nil {
-		return integration.StatusError
-	}
-	s, ok := body.Status.(string)
+	s := a.JSONStatus()
 	switch {
-	case !ok || s == "":
+	case s == "":
 		return integration.StatusError
 	case s == "killed":
 		return integration.StatusCanceled

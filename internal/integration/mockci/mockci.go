@@ -24,7 +24,6 @@
 package mockci
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -75,21 +74,10 @@ func Status(settings map[string]any, p integration.Project, sha, _ string) (inte
 
 // readStatus is MockCiService#read_commit_status.
 func readStatus(a integration.Answer) string {
-	switch {
-	case a.Err != nil:
-		return integration.StatusError
-	case a.Status == http.StatusNotFound:
+	if a.Err == nil && a.Status == http.StatusNotFound {
 		return integration.StatusPending
-	case a.Status != http.StatusOK:
-		return integration.StatusError
 	}
-	var body struct {
-		Status any `json:"status"`
-	}
-	if json.Unmarshal(a.Body, &body) != nil {
-		return integration.StatusError
-	}
-	if s, ok := body.Status.(string); ok && slices.Contains(allowedStates, s) {
+	if s := a.JSONStatus(); slices.Contains(allowedStates, s) {
 		return s
 	}
 	return integration.StatusError
