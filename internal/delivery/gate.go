@@ -42,16 +42,8 @@ func through[T any](ctx context.Context, g *gatedStore, f func() (T, error)) (T,
 	return f()
 }
 
-func (g *gatedStore) Delivery(ctx context.Context, id int64) (*store.Delivery, error) {
-	return through(ctx, g, func() (*store.Delivery, error) { return g.Store.Delivery(ctx, id) })
-}
-
-func (g *gatedStore) Event(ctx context.Context, id int64) (*store.Event, error) {
-	return through(ctx, g, func() (*store.Event, error) { return g.Store.Event(ctx, id) })
-}
-
-func (g *gatedStore) Project(ctx context.Context, id int64) (*store.Project, error) {
-	return through(ctx, g, func() (*store.Project, error) { return g.Store.Project(ctx, id) })
+func (g *gatedStore) DeliveryWork(ctx context.Context, id int64) (*store.Work, error) {
+	return through(ctx, g, func() (*store.Work, error) { return g.Store.DeliveryWork(ctx, id) })
 }
 
 func (g *gatedStore) Service(ctx context.Context, projectID int64, slug string) (*store.Service, error) {

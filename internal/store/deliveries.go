@@ -42,6 +42,19 @@ type Delivery struct {
 	EventKind string
 }
 
+// Work is what an attempt of a delivery needs, read together.
+type Work struct {
+	Delivery Delivery
+	Event    Event
+	Project  Project
+	// Target is the delivery's target: a closed circuit when it has no
+	// row.
+	Target Target
+	// Service is the project's service of the delivery, nil when the
+	// project has none (active or not).
+	Service *Service
+}
+
 // Attempt is one try of a delivery.
 type Attempt struct {
 	DeliveryID   int64
@@ -65,6 +78,8 @@ type DeliveryStore interface {
 	CreateEvent(ctx context.Context, e *Event, services []string) (deliveries []Delivery, duplicate bool, err error)
 	Event(ctx context.Context, id int64) (*Event, error)
 	Delivery(ctx context.Context, id int64) (*Delivery, error)
+	// DeliveryWork reads a delivery with what its attempt needs, at once.
+	DeliveryWork(ctx context.Context, id int64) (*Work, error)
 	// Deliveries pages a service's deliveries, newest first, with the total.
 	Deliveries(ctx context.Context, projectID int64, service string, offset, limit int) ([]Delivery, int, error)
 	Attempts(ctx context.Context, deliveryID int64) ([]Attempt, error)

@@ -11,21 +11,25 @@ import (
 
 const namespaceColumns = `n.id, n.name, n.path, n.full_path, n.kind, n.parent_id, n.owner_id, n.description, n.visibility, n.created_at`
 
-func scanNamespace(r scanner) (*store.Namespace, error) {
-	var n store.Namespace
+func scanNamespace(r scanner) (*store.Namespace, error) { return scanOne(r, namespaceFields) }
+
+// namespaceFields reads namespaceColumns.
+func namespaceFields(n *store.Namespace) fields {
 	var parent, owner sql.NullInt64
 	var created int64
-	if err := r.Scan(&n.ID, &n.Name, &n.Path, &n.FullPath, &n.Kind, &parent, &owner, &n.Description, &n.Visibility, &created); err != nil {
-		return nil, err
+	return fields{
+		dests: []any{&n.ID, &n.Name, &n.Path, &n.FullPath, &n.Kind, &parent, &owner, &n.Description, &n.Visibility, &created},
+		finish: func() error {
+			if parent.Valid {
+				n.ParentID = &parent.Int64
+			}
+			if owner.Valid {
+				n.OwnerID = &owner.Int64
+			}
+			n.CreatedAt = fromMicros(created)
+			return nil
+		},
 	}
-	if parent.Valid {
-		n.ParentID = &parent.Int64
-	}
-	if owner.Valid {
-		n.OwnerID = &owner.Int64
-	}
-	n.CreatedAt = fromMicros(created)
-	return &n, nil
 }
 
 // CreateGroup inserts a group below g.ParentID (if set), deriving its full
@@ -77,27 +81,23 @@ const projectFrom = ` FROM projects p JOIN namespaces n ON n.id = p.namespace_id
 
 func scanProject(r scanner) (*store.Project, error) {
 	var p store.Project
-	var created, activity int64
-	var n store.Namespace
-	var parent, owner sql.NullInt64
-	var nsCreated int64
-	err := r.Scan(&p.ID, &p.Name, &p.Path, &p.Description, &p.Visibility, &p.DefaultBranch, &p.NamespaceID, &p.CreatorID,
-		&p.IntakeTokenHash, &created, &activity,
-		&n.ID, &n.Name, &n.Path, &n.FullPath, &n.Kind, &parent, &owner, &n.Description, &n.Visibility, &nsCreated)
-	if err != nil {
+	if err := scanFields(r, projectFields(&p)...); err != nil {
 		return nil, err
 	}
-	if parent.Valid {
-		n.ParentID = &parent.Int64
-	}
-	if owner.Valid {
-		n.OwnerID = &owner.Int64
-	}
-	n.CreatedAt = fromMicros(nsCreated)
-	p.Namespace = n
-	p.CreatedAt = fromMicros(created)
-	p.LastActivityAt = fromMicros(activity)
 	return &p, nil
+}
+
+// projectFields reads projectColumns: the project, then its namespace.
+func projectFields(p *store.Project) []fields {
+	var created, activity int64
+	return []fields{{
+		dests: []any{&p.ID, &p.Name, &p.Path, &p.Description, &p.Visibility, &p.DefaultBranch, &p.NamespaceID, &p.CreatorID,
+			&p.IntakeTokenHash, &created, &activity},
+		finish: func() error {
+			p.CreatedAt, p.LastActivityAt = fromMicros(created), fromMicros(activity)
+			return nil
+		},
+	}, namespaceFields(&p.Namespace)}
 }
 
 func (s *DB) CreateProject(ctx context.Context, p *store.Project) error {

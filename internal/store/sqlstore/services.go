@@ -12,19 +12,20 @@ import (
 
 const serviceColumns = `id, project_id, slug, active, flags, properties, sealed, created_at, updated_at`
 
-func scanService(r scanner) (*store.Service, error) {
-	var sv store.Service
+func scanService(r scanner) (*store.Service, error) { return scanOne(r, serviceFields) }
+
+// serviceFields reads serviceColumns.
+func serviceFields(sv *store.Service) fields {
 	var flags, props, sealed string
 	var created, updated int64
-	if err := r.Scan(&sv.ID, &sv.ProjectID, &sv.Slug, &sv.Active, &flags, &props, &sealed, &created, &updated); err != nil {
-		return nil, err
+	return fields{
+		dests: []any{&sv.ID, &sv.ProjectID, &sv.Slug, &sv.Active, &flags, &props, &sealed, &created, &updated},
+		finish: func() error {
+			sv.CreatedAt, sv.UpdatedAt = fromMicros(created), fromMicros(updated)
+			return errors.Join(json.Unmarshal([]byte(flags), &sv.Flags), json.Unmarshal([]byte(props), &sv.Properties),
+				json.Unmarshal([]byte(sealed), &sv.Sealed))
+		},
 	}
-	if err := errors.Join(json.Unmarshal([]byte(flags), &sv.Flags), json.Unmarshal([]byte(props), &sv.Properties),
-		json.Unmarshal([]byte(sealed), &sv.Sealed)); err != nil {
-		return nil, err
-	}
-	sv.CreatedAt, sv.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &sv, nil
 }
 
 func (s *DB) Service(ctx context.Context, projectID int64, slug string) (*store.Service, error) {

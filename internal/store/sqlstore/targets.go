@@ -11,14 +11,18 @@ import (
 
 const targetColumns = `project_id, service, failures, pauses, opened_at, paused_until, probe_until, last_error`
 
-func scanTarget(r scanner) (*store.Target, error) {
-	var t store.Target
+func scanTarget(r scanner) (*store.Target, error) { return scanOne(r, targetFields) }
+
+// targetFields reads targetColumns.
+func targetFields(t *store.Target) fields {
 	var opened, paused, probe int64
-	if err := r.Scan(&t.ProjectID, &t.Service, &t.Failures, &t.Pauses, &opened, &paused, &probe, &t.LastError); err != nil {
-		return nil, err
+	return fields{
+		dests: []any{&t.ProjectID, &t.Service, &t.Failures, &t.Pauses, &opened, &paused, &probe, &t.LastError},
+		finish: func() error {
+			t.OpenedAt, t.PausedUntil, t.ProbeUntil = zeroMicros(opened), zeroMicros(paused), zeroMicros(probe)
+			return nil
+		},
 	}
-	t.OpenedAt, t.PausedUntil, t.ProbeUntil = zeroMicros(opened), zeroMicros(paused), zeroMicros(probe)
-	return &t, nil
 }
 
 // zeroMicros reads a time column where 0 means none.

@@ -196,3 +196,61 @@ func testConcurrentEvents(t *testing.T, s store.Store) {
 		t.Fatalf("%d pending deliveries, %d returned, want %d", len(pending), len(deliveries), want)
 	}
 }
+
+// testDeliveryWork: the one read of an attempt reads what the five reads
+// it replaces do, with or without a target row and a service.
+func testDeliveryWork(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	p := mkServiceProject(t, s)
+	_, err := s.UpdateService(ctx, p.ID, "slack", func(sv *store.Service) error {
+		sv.Active, sv.Flags = true, map[string]bool{"push_events": true}
+		sv.Properties, sv.Sealed = richProperties(), map[string]string{"webhook": "v1:sealed"}
+		return nil
+	})
+	noErr(t, err, "UpdateService")
+	ev := &store.Event{ProjectID: p.ID, UUID: "w-1", Kind: "push", Header: "Push Hook", Payload: []byte(`{"object_kind":"push"}`)}
+	ds, _, err := s.CreateEvent(ctx, ev, []string{"slack", "asana"})
+	noErr(t, err, "CreateEvent")
+	check := func(id int64, wantService bool) {
+		t.Helper()
+		w, err := s.DeliveryWork(ctx, id)
+		noErr(t, err, "DeliveryWork")
+		d, err := s.Delivery(ctx, id)
+		noErr(t, err, "Delivery")
+		deepEqual(t, "delivery", w.Delivery, *d)
+		e, err := s.Event(ctx, d.EventID)
+		noErr(t, err, "Event")
+		deepEqual(t, "event", w.Event, *e)
+		pr, err := s.Project(ctx, d.ProjectID)
+		noErr(t, err, "Project")
+		deepEqual(t, "project", w.Project, *pr)
+		tg, err := s.Target(ctx, d.ProjectID, d.Service)
+		noErr(t, err, "Target")
+		deepEqual(t, "target", w.Target, *tg)
+		sv, err := s.Service(ctx, d.ProjectID, d.Service)
+		if !wantService {
+			wantErr(t, err, store.ErrNotFound, "Service")
+			if w.Service != nil {
+				t.Fatalf("service without a row: %+v", w.Service)
+			}
+			return
+		}
+		noErr(t, err, "Service")
+		deepEqual(t, "service", w.Service, sv)
+	}
+	check(ds[0].ID, true)  // no target row
+	check(ds[1].ID, false) // no service either
+	// An open circuit and a recorded attempt read the same.
+	for range 3 {
+		_, _, err := s.TargetFailed(ctx, p.ID, "slack", store.Failure{At: time.Now(), Error: "HTTP 503", Threshold: 3,
+			Pause: func(int) time.Duration { return time.Minute }})
+		noErr(t, err, "TargetFailed")
+	}
+	noErr(t, s.RecordAttempt(ctx, store.Attempt{DeliveryID: ds[0].ID, Attempt: 1, StartedAt: time.Now()}, store.DeliveryPending, "HTTP 503"), "RecordAttempt")
+	check(ds[0].ID, true)
+	if w, _ := s.DeliveryWork(ctx, ds[0].ID); !w.Target.Open() || w.Delivery.Attempts != 1 {
+		t.Fatalf("work after failures: %+v", w)
+	}
+	_, err = s.DeliveryWork(ctx, ds[1].ID+1000)
+	wantErr(t, err, store.ErrNotFound, "DeliveryWork(unknown)")
+}

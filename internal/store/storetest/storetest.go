@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdateService", testConcurrentUpdateService},
 		{"Deliveries", testDeliveries},
 		{"DeliveryDuplicates", testDeliveryDuplicates},
+		{"DeliveryWork", testDeliveryWork},
 		{"ConcurrentEvents", testConcurrentEvents},
 		{"GitLabSources", testGitLabSources},
 		{"Cache", testCache},
