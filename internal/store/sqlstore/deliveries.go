@@ -72,24 +72,94 @@ func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, e
 	return out, s.wrap(err)
 }
 
+// RecordAttempt stores an attempt and the delivery's new status: on
+// PostgreSQL in one statement (one round trip), on SQLite in the group
+// commit, with the attempts other workers record at the same moment.
 func (s *DB) RecordAttempt(ctx context.Context, a store.Attempt, status, lastError string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_us, status_code, response_body, error, request)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			a.DeliveryID, a.Attempt, micros(a.StartedAt), a.Duration.Microseconds(), a.StatusCode, a.ResponseBody, a.Error, a.Request)
-		if err != nil {
+	if s.attempts == nil {
+		return s.wrap(s.oneRow(s.queryRow(ctx, recordAttemptQuery, s.attemptArgs(a, status, lastError)...)))
+	}
+	w := &attemptWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})}, attempt: a, status: status, lastError: lastError}
+	if err := s.attempts.submit(ctx, w, s.commitAttempts); err != nil {
+		return s.wrap(err)
+	}
+	return w.err
+}
+
+// The statements that record an attempt: the delivery's update, then the
+// attempt's row, each returning the delivery's id (none: it is gone).
+// recordAttemptQuery is both in one statement (PostgreSQL).
+const (
+	updateDeliveryQuery = `UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE id = $5 RETURNING id`
+	insertAttemptQuery  = `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_us, status_code, response_body, error, request)
+		VALUES ($5, $2, $6, $7, $8, $9, $10, $11) RETURNING delivery_id`
+	recordAttemptQuery = `WITH d AS (UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE id = $5 RETURNING id)
+		INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_us, status_code, response_body, error, request)
+		SELECT d.id, $2, $6, $7, $8, $9, $10, $11 FROM d RETURNING delivery_id`
+)
+
+func (s *DB) attemptArgs(a store.Attempt, status, lastError string) []any {
+	return []any{status, a.Attempt, lastError, micros(s.now()), a.DeliveryID,
+		micros(a.StartedAt), a.Duration.Microseconds(), a.StatusCode, a.ResponseBody, a.Error, a.Request}
+}
+
+// oneRow reads a row of one id: sql.ErrNoRows when there is none.
+func (s *DB) oneRow(r *sql.Row) error {
+	var id int64
+	return r.Scan(&id)
+}
+
+// attemptWrite is one RecordAttempt call waiting in the group commit.
+type attemptWrite struct {
+	queuedWrite
+	attempt           store.Attempt
+	status, lastError string
+	err               error // set by the committing caller
+}
+
+// commitAttempts records a batch in one transaction. If it fails, each
+// attempt is recorded alone: one attempt's error (a delivery deleted
+// meanwhile, an attempt recorded twice) is its own, and must not send
+// the others' deliveries again.
+func (s *DB) commitAttempts(batch []*attemptWrite) {
+	defer func() {
+		for _, w := range batch {
+			close(w.done)
+		}
+	}()
+	ctx, cancel := batchContext(batch)
+	defer cancel()
+	if err := s.wrap(s.prepare(ctx, updateDeliveryQuery, insertAttemptQuery)); err != nil {
+		for _, w := range batch {
+			w.err = err
+		}
+		return
+	}
+	write := func(tx *sql.Tx, w *attemptWrite) error {
+		args := s.attemptArgs(w.attempt, w.status, w.lastError)
+		if err := s.oneRow(s.txQueryRow(ctx, tx, updateDeliveryQuery, args[:5]...)); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = $1, attempts = $2, last_error = $3, updated_at = $4 WHERE id = $5`,
-			status, a.Attempt, lastError, micros(s.now()), a.DeliveryID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return sql.ErrNoRows
+		// insertAttemptQuery's parameters are numbered as recordAttemptQuery's.
+		return s.oneRow(s.txQueryRow(ctx, tx, insertAttemptQuery, args...))
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, w := range batch {
+			if err := write(tx, w); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+	if err == nil || len(batch) == 1 {
+		for _, w := range batch {
+			w.err = err
+		}
+		return
+	}
+	for _, w := range batch {
+		w.err = s.inTx(ctx, func(tx *sql.Tx) error { return write(tx, w) })
+	}
 }
 
 func (s *DB) ResetDelivery(ctx context.Context, id int64) error {

@@ -10,71 +10,83 @@ import (
 	"github.com/glint-dev/glint/internal/store"
 )
 
-// Group commit of the intake's events, on SQLite. Each accepted event
-// must be committed before the intake answers 202, and on SQLite every
-// writer queues for the one write lock, so a commit per event makes the
-// intake a queue of small transactions. Instead, events that arrive while
-// a commit is running are stored together by the next one: each caller
-// queues its event, then waits for its turn to commit; the caller whose
-// turn it is commits everything queued so far (its own event among them),
-// and callers whose events it committed return at once. No goroutine runs
+// Group commit, on SQLite, of the intake's events and of the deliverer's
+// attempts. Each accepted event must be committed before the intake
+// answers 202, each attempt before its job ends, and on SQLite every
+// writer queues for the one write lock, so a commit per write makes them
+// a queue of small transactions. Instead, writes that arrive while a
+// commit is running are stored together by the next one: each caller
+// queues its write, then waits for its turn to commit; the caller whose
+// turn it is commits everything queued so far (its own write among them),
+// and callers whose writes it committed return at once. No goroutine runs
 // in the background: every commit is made by a caller.
 //
-// An event still returns only once it is committed, so nothing changes
-// for durability; a batch fails or succeeds as a whole. PostgreSQL does
-// not use it (Dialect.groupCommit): there, concurrent transactions overlap
-// their round trips and the server merges their WAL flushes itself, and
-// measured, one batch at a time was slower than a transaction per event.
+// A write still returns only once it is committed, so nothing changes for
+// durability. PostgreSQL does not use it (Dialect.groupCommit): there,
+// concurrent transactions overlap their round trips and the server merges
+// their WAL flushes itself, and measured, one batch at a time was slower
+// than a transaction per event.
 
 // maxEventBatch bounds one transaction of the group commit.
 const maxEventBatch = 256
 
+// queuedWrite is the part of a write the group commit handles.
+type queuedWrite struct {
+	ctx  context.Context
+	done chan struct{} // closed by the committing caller
+}
+
+func (w *queuedWrite) queued() *queuedWrite { return w }
+
+// groupWrite is a write the group commit can queue.
+type groupWrite interface{ queued() *queuedWrite }
+
 // eventWrite is one CreateEvent call waiting in the group commit.
 type eventWrite struct {
-	ctx      context.Context
+	queuedWrite
 	event    *store.Event
 	services []string
 	// Set by the committing caller before done is closed.
 	deliveries []store.Delivery
 	duplicate  bool
 	err        error
-	done       chan struct{}
 }
 
-// eventBatcher queues eventWrites and admits one committer at a time.
-type eventBatcher struct {
+// batcher queues writes and admits one committer at a time.
+type batcher[W groupWrite] struct {
 	mu     sync.Mutex
-	queued []*eventWrite
+	queued []W
 	turn   chan struct{} // holds a token while a batch commits
 }
 
-func newEventBatcher() *eventBatcher {
-	return &eventBatcher{turn: make(chan struct{}, 1)}
+func newBatcher[W groupWrite]() *batcher[W] {
+	return &batcher[W]{turn: make(chan struct{}, 1)}
 }
 
 // submit queues w and returns once it is committed (or failed), or when
-// ctx ends; an event whose caller left may still be committed later, as
+// ctx ends; a write whose caller left may still be committed later, as
 // with any request whose answer is lost.
-func (b *eventBatcher) submit(ctx context.Context, w *eventWrite, commit func([]*eventWrite)) error {
+func (b *batcher[W]) submit(ctx context.Context, w W, commit func([]W)) error {
+	done := w.queued().done
 	b.mu.Lock()
 	b.queued = append(b.queued, w)
 	b.mu.Unlock()
 	for {
 		select {
-		case <-w.done:
+		case <-done:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		case b.turn <- struct{}{}:
 		}
 		select {
-		case <-w.done: // the previous committer took it
+		case <-done: // the previous committer took it
 		default:
 			commit(b.take())
 		}
 		<-b.turn
 		select {
-		case <-w.done:
+		case <-done:
 			return nil
 		default: // over maxEventBatch were queued ahead of w: commit again
 		}
@@ -82,7 +94,7 @@ func (b *eventBatcher) submit(ctx context.Context, w *eventWrite, commit func([]
 }
 
 // take removes up to maxEventBatch queued writes, oldest first.
-func (b *eventBatcher) take() []*eventWrite {
+func (b *batcher[W]) take() []W {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := min(len(b.queued), maxEventBatch)
@@ -95,7 +107,7 @@ func (b *eventBatcher) take() []*eventWrite {
 // shared, where the dialect group-commits, with the events other callers
 // are storing at the same moment.
 func (s *DB) CreateEvent(ctx context.Context, e *store.Event, services []string) ([]store.Delivery, bool, error) {
-	w := &eventWrite{ctx: ctx, event: e, services: services, done: make(chan struct{})}
+	w := &eventWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})}, event: e, services: services}
 	if s.events == nil {
 		s.commitEvents([]*eventWrite{w})
 	} else if err := s.events.submit(ctx, w, s.commitEvents); err != nil {
@@ -202,16 +214,17 @@ func (s *DB) insertEvent(ctx context.Context, tx *sql.Tx, w *eventWrite, seen ma
 // the committing caller's client goes away (the batch carries the other
 // callers' events too), but bounded by the latest deadline among the
 // batch's callers, so that a database outage still ends in time.
-func batchContext(batch []*eventWrite) (context.Context, context.CancelFunc) {
+func batchContext[W groupWrite](batch []W) (context.Context, context.CancelFunc) {
 	var latest time.Time
+	first := batch[0].queued().ctx
 	for _, w := range batch {
-		d, ok := w.ctx.Deadline()
+		d, ok := w.queued().ctx.Deadline()
 		if !ok {
-			return context.WithCancel(context.WithoutCancel(batch[0].ctx))
+			return context.WithCancel(context.WithoutCancel(first))
 		}
 		if d.After(latest) {
 			latest = d
 		}
 	}
-	return context.WithDeadline(context.WithoutCancel(batch[0].ctx), latest)
+	return context.WithDeadline(context.WithoutCancel(first), latest)
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // maxEventBatch), and every caller must return only after a commit that
 // included its write.
 func TestEventBatcherGroups(t *testing.T) {
-	b := newEventBatcher()
+	b := newBatcher[*eventWrite]()
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var batches [][]*eventWrite
@@ -69,7 +70,7 @@ func TestEventBatcherGroups(t *testing.T) {
 // return with the context's error; its write stays queued for the next
 // commit.
 func TestEventBatcherLeaves(t *testing.T) {
-	b := newEventBatcher()
+	b := newBatcher[*eventWrite]()
 	b.turn <- struct{}{} // a commit is running
 	ctx, cancel := context.WithCancel(t.Context())
 	w := newWrite(ctx)
@@ -89,7 +90,7 @@ func TestEventBatcherLeaves(t *testing.T) {
 }
 
 func newWrite(ctx context.Context) *eventWrite {
-	return &eventWrite{ctx: ctx, done: make(chan struct{})}
+	return &eventWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})}}
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -148,4 +149,46 @@ func benchProject(b *testing.B, s *DB) int64 {
 		b.Fatal(err)
 	}
 	return p.ID
+}
+
+// TestAttemptBatchFailsAlone commits a batch of attempts one of which
+// cannot be recorded (its delivery does not exist): the others are
+// stored, and only it reports an error.
+func TestAttemptBatchFailsAlone(t *testing.T) {
+	s, err := OpenSQLite(t.TempDir() + "/glint.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Username: "alice", Name: "Alice", Email: "alice@example.com"}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	p := &store.Project{Name: "p", Path: "p", NamespaceID: u.NamespaceID, CreatorID: u.ID}
+	if err := s.CreateProject(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	ds, _, err := s.CreateEvent(ctx, &store.Event{ProjectID: p.ID, Kind: "push", Header: "Push Hook", Payload: []byte(`{}`)}, []string{"slack", "asana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(id int64) *attemptWrite {
+		return &attemptWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})},
+			attempt: store.Attempt{DeliveryID: id, Attempt: 1, StartedAt: time.Now(), StatusCode: 200}, status: store.DeliveryDelivered}
+	}
+	batch := []*attemptWrite{write(ds[0].ID), write(ds[1].ID + 1000), write(ds[1].ID)}
+	s.commitAttempts(batch)
+	if batch[0].err != nil || batch[2].err != nil || !errors.Is(batch[1].err, store.ErrNotFound) {
+		t.Fatalf("errors: %v, %v, %v; want nil, not found, nil", batch[0].err, batch[1].err, batch[2].err)
+	}
+	for _, d := range ds {
+		got, err := s.Delivery(ctx, d.ID)
+		if err != nil || got.Status != store.DeliveryDelivered || got.Attempts != 1 {
+			t.Fatalf("delivery %d: %+v, %v", d.ID, got, err)
+		}
+	}
 }

@@ -53,8 +53,10 @@ type DB struct {
 	now func() time.Time
 	// stmts caches prepared statements by query text.
 	stmts sync.Map
-	// events group-commits CreateEvent calls (nil: each commits alone).
-	events *eventBatcher
+	// events and attempts group-commit CreateEvent and RecordAttempt
+	// calls (nil: each commits alone).
+	events   *batcher[*eventWrite]
+	attempts *batcher[*attemptWrite]
 }
 
 var _ store.Store = (*DB)(nil)
@@ -63,7 +65,7 @@ var _ store.Store = (*DB)(nil)
 func New(db *sql.DB, d Dialect) *DB {
 	s := &DB{db: db, d: d, now: time.Now}
 	if d.groupCommit {
-		s.events = newEventBatcher()
+		s.events, s.attempts = newBatcher[*eventWrite](), newBatcher[*attemptWrite]()
 	}
 	return s
 }

@@ -254,3 +254,57 @@ func testDeliveryWork(t *testing.T, s store.Store) {
 	_, err = s.DeliveryWork(ctx, ds[1].ID+1000)
 	wantErr(t, err, store.ErrNotFound, "DeliveryWork(unknown)")
 }
+
+// testConcurrentAttempts records attempts from many goroutines at once, as
+// a node's workers do, among them attempts that must fail (recorded twice,
+// of a delivery that does not exist): each of those fails alone, and every
+// other attempt is stored with its delivery's new status.
+func testConcurrentAttempts(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	p := mkServiceProject(t, s)
+	var ids []int64
+	for i := range 40 {
+		ds, _, err := s.CreateEvent(ctx, &store.Event{ProjectID: p.ID, Kind: "push", Header: "Push Hook", Payload: fmt.Appendf(nil, `{"n":%d}`, i)}, []string{"slack"})
+		noErr(t, err, "CreateEvent")
+		ids = append(ids, ds[0].ID)
+	}
+	noErr(t, s.RecordAttempt(ctx, store.Attempt{DeliveryID: ids[0], Attempt: 1, StartedAt: time.Now()}, store.DeliveryPending, "HTTP 503"), "first attempt")
+	type call struct {
+		a    store.Attempt
+		bad  bool
+		err  error
+		want string
+	}
+	calls := []*call{{a: store.Attempt{DeliveryID: ids[0], Attempt: 1}, bad: true}, {a: store.Attempt{DeliveryID: ids[len(ids)-1] + 1000, Attempt: 1}, bad: true}}
+	for i, id := range ids {
+		calls = append(calls, &call{a: store.Attempt{DeliveryID: id, Attempt: 2, StatusCode: 200 + i, ResponseBody: fmt.Sprint("ok ", i)}})
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		wg.Go(func() {
+			<-start
+			c.a.StartedAt, c.a.Duration = time.Now(), time.Millisecond
+			c.err = s.RecordAttempt(ctx, c.a, store.DeliveryDelivered, "")
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, c := range calls {
+		if c.bad {
+			if c.err == nil {
+				t.Fatalf("attempt %+v recorded", c.a)
+			}
+			continue
+		}
+		noErr(t, c.err, fmt.Sprintf("attempt of delivery %d", c.a.DeliveryID))
+		d, err := s.Delivery(ctx, c.a.DeliveryID)
+		noErr(t, err, "Delivery")
+		as, err := s.Attempts(ctx, c.a.DeliveryID)
+		noErr(t, err, "Attempts")
+		last := as[len(as)-1]
+		if d.Status != store.DeliveryDelivered || d.Attempts != 2 || last.Attempt != 2 || last.StatusCode != c.a.StatusCode || last.ResponseBody != c.a.ResponseBody {
+			t.Fatalf("delivery %d: %+v, attempts %+v", c.a.DeliveryID, d, as)
+		}
+	}
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deliveries", testDeliveries},
 		{"DeliveryDuplicates", testDeliveryDuplicates},
 		{"DeliveryWork", testDeliveryWork},
+		{"ConcurrentAttempts", testConcurrentAttempts},
 		{"ConcurrentEvents", testConcurrentEvents},
 		{"GitLabSources", testGitLabSources},
 		{"Cache", testCache},
