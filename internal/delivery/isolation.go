@@ -9,11 +9,12 @@ import (
 // Isolation: a target (one configured service of one project) may run only
 // so many attempts at once on a node. A delivery whose target is at its
 // limit waits for a slot: in the process, in line (at most as many as its
-// limit, for at most holdWait), when the target is finishing attempts at a
-// pace that brings its turn within holdWait; else back in the queue,
-// snoozed, holding no worker, for a turn computed from that pace. So a target that hangs (it finishes nothing) cannot hold the
-// workers every other target needs, while a busy healthy one does not pay
-// a trip through the queue for each delivery.
+// limit, for at most holdWait), when the target has been finishing
+// attempts; else back in the queue, snoozed, holding no worker, for about
+// one attempt time of the target (when its slots next free). So a target
+// that hangs (it finishes nothing) cannot hold the workers every other
+// target needs, while a busy healthy one does not pay a trip through the
+// queue for each delivery.
 //
 // The limit adapts as TCP's window does: a target starts at
 // targetStartLimit attempts at once, gains one per success up to the
@@ -27,8 +28,7 @@ const (
 	// holdWait is the longest a delivery waits for its target in the
 	// process, holding its worker; a longer wait is taken in the queue.
 	holdWait = time.Second
-	// Waits in the queue are spread over the target's pace, within these
-	// bounds.
+	// Waits in the queue are within these bounds.
 	minLimitWait = 20 * time.Millisecond
 	maxLimitWait = 5 * time.Second
 	// A target's attempt time is taken as at least this until one ends.
@@ -60,12 +60,9 @@ type slots struct {
 	// lastDone is when an attempt last ended, or the busy spell began: a
 	// target that has finished nothing for a while is at least that slow.
 	lastDone time.Time
-	// pace is the moving average of the time between two attempts ending
-	// while deliveries wait: the pace at which turns come.
-	pace    time.Duration
-	waiters []chan struct{} // in line in the process, first first
-	next    time.Time       // the turn given to the last delivery sent to the queue
-	idle    time.Time       // when running last fell to 0
+	waiters  []chan struct{} // in line in the process, first first
+	next     time.Time       // the turn given to the last delivery sent to the queue
+	idle     time.Time       // when running last fell to 0
 }
 
 func newLimiter(most int) *limiter {
@@ -84,9 +81,7 @@ type ticket struct {
 }
 
 // acquire takes a slot of the target, or a place in line, or says how long
-// to wait in the queue: deliveries sent there get successive turns at the
-// target's pace, so they come back in the order they were turned away and
-// about when a slot frees.
+// to wait in the queue (later).
 func (l *limiter) acquire(k targetKey, now time.Time) ticket {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -126,17 +121,23 @@ func (l *limiter) queueWait(k targetKey, now time.Time) time.Duration {
 	return minLimitWait
 }
 
-// later gives the next turn in the queue. l.mu is held.
+// later gives the next turn in the queue: one attempt time of the target
+// from now (when the slots taken now free), spread over the attempt time
+// after it at the target's rate (limit per attempt time), so that the
+// deliveries sent to the queue together come back in the order they were
+// turned away, and not all at once. Turns are never given further ahead:
+// a delivery that comes back to a target still full is sent back again,
+// and the limit may have grown meanwhile (a target whose turns ran ahead
+// of it would leave its slots idle while its deliveries sat in the
+// queue). l.mu is held.
 func (l *limiter) later(s *slots, now time.Time) time.Duration {
-	step := max(s.pace, max(s.avg, now.Sub(s.lastDone), firstGuess)/time.Duration(s.limit))
-	if s.next.Before(now) {
-		s.next = now
+	took := max(s.avg, now.Sub(s.lastDone), firstGuess)
+	first := now.Add(took)
+	if s.next.Before(first) || s.next.After(first.Add(took)) {
+		s.next = first
 	}
-	s.next = s.next.Add(step)
-	if last := now.Add(maxLimitWait); s.next.After(last) {
-		s.next = last
-	}
-	return max(s.next.Sub(now), minLimitWait)
+	s.next = s.next.Add(took / time.Duration(s.limit))
+	return min(max(s.next.Sub(now), minLimitWait), maxLimitWait)
 }
 
 // handOver gives free slots to the deliveries in line. l.mu is held.
@@ -173,14 +174,6 @@ func (l *limiter) release(k targetKey, took time.Duration, failed bool, now time
 	s := l.targets[k]
 	if s == nil {
 		return
-	}
-	if gap := now.Sub(s.lastDone); len(s.waiters) > 0 || s.running >= s.limit || s.next.After(now) {
-		// Busy (at its limit, deliveries waiting): this gap is the pace.
-		if s.pace == 0 {
-			s.pace = gap
-		} else {
-			s.pace += (gap - s.pace) / 8
-		}
 	}
 	s.running--
 	l.running--

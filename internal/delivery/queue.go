@@ -188,7 +188,7 @@ func newQueue[TTx any](driver riverdriver.Driver[TTx], d *Deliverer, cfg QueueCo
 
 // DefaultWorkers is the attempts a node runs at once: they mostly wait on
 // the network, and River's workers are goroutines.
-const DefaultWorkers = 128
+const DefaultWorkers = 256
 
 // NewSQLiteQueue runs River on the SQLite database file at dsn through its
 // own single-connection pool (SQLite has one writer; more connections only
