@@ -601,7 +601,7 @@ func (e *glintEnv) measureDeliveries(ctx context.Context, o deliveryOptions, pus
 	}
 	elapsed := end.Sub(start)
 	s = sample{Requests: o.events, ReqPerSec: float64(o.events) / elapsed.Seconds()}
-	progress("%s deliveries: %d in %.2fs, %.0f deliveries/s", e.name, o.events, elapsed.Seconds(), s.ReqPerSec)
+	progress("%s deliveries: %d in %.2fs, %.0f deliveries/s, at most %d at once at the target", e.name, o.events, elapsed.Seconds(), s.ReqPerSec, sink.mostAtOnce())
 	return preload, s, nil
 }
 
@@ -781,6 +781,9 @@ type sink struct {
 	done    chan time.Time
 	first   []byte
 	marks   *markSet // if set, the markers seen (the latency measure)
+	// now and most are the requests being answered, and the most at once
+	// since the last expect: the concurrency glint reached.
+	now, most int
 }
 
 func newSink(latency time.Duration) *sink {
@@ -792,6 +795,8 @@ func newSink(latency time.Duration) *sink {
 			s.first = body
 		}
 		now := time.Now()
+		s.now++
+		s.most = max(s.most, s.now)
 		s.count++
 		if s.count == s.want {
 			s.done <- now
@@ -804,6 +809,9 @@ func newSink(latency time.Duration) *sink {
 		if s.latency > 0 {
 			time.Sleep(s.latency) // the request counts as received; the answer takes this long
 		}
+		s.mu.Lock()
+		s.now--
+		s.mu.Unlock()
 		_, _ = io.WriteString(w, "ok")
 	}))
 	return s
@@ -814,8 +822,15 @@ func newSink(latency time.Duration) *sink {
 func (s *sink) expect(n int) <-chan time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.want, s.done = 0, n, make(chan time.Time, 1)
+	s.count, s.want, s.done, s.most = 0, n, make(chan time.Time, 1), s.now
 	return s.done
+}
+
+// mostAtOnce is the most requests answered at once since the last expect.
+func (s *sink) mostAtOnce() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.most
 }
 
 // firstBody is the first delivery received: the network ceiling posts it.
