@@ -234,3 +234,47 @@ func TestLimiter(t *testing.T) {
 		t.Fatalf("still in line: %d", len(s.waiters))
 	}
 }
+
+// TestLimiterTurnsStayNear: however many deliveries a busy healthy target
+// turns away, their turns stay within two of its attempt times, spread in
+// the order they were turned away. (Turns that ran ahead of a growing
+// limit, seconds away, left its slots idle while its deliveries sat in
+// the queue.)
+func TestLimiterTurnsStayNear(t *testing.T) {
+	l := newLimiter(200)
+	k := targetKey{1, "slack"}
+	now := time.Now()
+	for range targetStartLimit {
+		if tk := l.acquire(k, now); !tk.ok {
+			t.Fatal("slot refused")
+		}
+	}
+	// One round of 200 ms attempts ends: the target is healthy and busy.
+	now = now.Add(200 * time.Millisecond)
+	for range targetStartLimit {
+		l.release(k, 200*time.Millisecond, false, now)
+	}
+	took := 200 * time.Millisecond
+	for range l.targets[k].limit {
+		l.acquire(k, now)
+	}
+	for range l.targets[k].limit { // the line fills
+		if tk := l.acquire(k, now); tk.turn == nil {
+			t.Fatalf("not in line: %+v", tk)
+		}
+	}
+	var prev time.Duration
+	for i := range 5000 {
+		tk := l.acquire(k, now)
+		if tk.ok || tk.turn != nil {
+			t.Fatalf("delivery %d: %+v, want a wait in the queue", i, tk)
+		}
+		if tk.wait < took || tk.wait > 2*took {
+			t.Fatalf("delivery %d turned away for %s, want within [%s, %s]", i, tk.wait, took, 2*took)
+		}
+		if i%l.targets[k].limit != 0 && tk.wait <= prev {
+			t.Fatalf("delivery %d: wait %s not after the previous %s", i, tk.wait, prev)
+		}
+		prev = tk.wait
+	}
+}

@@ -132,11 +132,11 @@ func (l *limiter) queueWait(k targetKey, now time.Time) time.Duration {
 // queue). l.mu is held.
 func (l *limiter) later(s *slots, now time.Time) time.Duration {
 	took := max(s.avg, now.Sub(s.lastDone), firstGuess)
-	first := now.Add(took)
-	if s.next.Before(first) || s.next.After(first.Add(took)) {
+	first, step := now.Add(took), took/time.Duration(s.limit)
+	if s.next.Before(first) || s.next.Add(step).After(first.Add(took)) {
 		s.next = first
 	}
-	s.next = s.next.Add(took / time.Duration(s.limit))
+	s.next = s.next.Add(step)
 	return min(max(s.next.Sub(now), minLimitWait), maxLimitWait)
 }
 
