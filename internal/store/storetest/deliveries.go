@@ -270,10 +270,9 @@ func testConcurrentAttempts(t *testing.T, s store.Store) {
 	}
 	noErr(t, s.RecordAttempt(ctx, store.Attempt{DeliveryID: ids[0], Attempt: 1, StartedAt: time.Now()}, store.DeliveryPending, "HTTP 503"), "first attempt")
 	type call struct {
-		a    store.Attempt
-		bad  bool
-		err  error
-		want string
+		a   store.Attempt
+		bad bool
+		err error
 	}
 	calls := []*call{{a: store.Attempt{DeliveryID: ids[0], Attempt: 1}, bad: true}, {a: store.Attempt{DeliveryID: ids[len(ids)-1] + 1000, Attempt: 1}, bad: true}}
 	for i, id := range ids {
