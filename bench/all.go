@@ -29,6 +29,9 @@ func runAll(ctx context.Context, args []string) error {
 	events := fs.Int("events", 1000, "events of the delivery and fan-out measures")
 	scale := fs.String("scale", "1000,10000,100000", "project counts of the scale measure")
 	latencyFor := fs.Duration("latency-duration", 10*time.Second, "sending time of each latency run")
+	memInFlight := fs.Int("memory-in-flight", 1000, "requests in flight of the memory measure (delivery's --memory-in-flight)")
+	memEvents := fs.Int("memory-events", 4000, "events of the memory measure")
+	memHold := fs.Duration("memory-hold", 5*time.Second, "how long the memory measure's target holds each request")
 	outDir := fs.String("out-dir", "bench/out", "where the JSON files and profiles go")
 	report := fs.String("report", "bench/out/report.md", "the Markdown report")
 	quietFlag(fs)
@@ -66,7 +69,9 @@ func runAll(ctx context.Context, args []string) error {
 		{"API under load", runAPI, append([]string{"--compare", "--out", filepath.Join(*outDir, "api.json")}, load...)},
 		{"Intake, delivery, fan-out, latency, scale", runDelivery,
 			append([]string{"--events", strconv.Itoa(*events), "--scale", *scale, "--latency-duration", latencyFor.String(),
-				"--isolation-duration", duration.String(), "--out", filepath.Join(*outDir, "delivery.json")}, load...)},
+				"--isolation-duration", duration.String(), "--memory-in-flight", strconv.Itoa(*memInFlight),
+				"--memory-events", strconv.Itoa(*memEvents), "--memory-hold", memHold.String(),
+				"--out", filepath.Join(*outDir, "delivery.json")}, load...)},
 		{"Start-up and memory", runStartup, append([]string{"--runs", strconv.Itoa(max(*runs, 5)), "--load", duration.String(),
 			"--admin-database", *adminDB, "--out", filepath.Join(*outDir, "startup.json")}, common...)},
 		{"CPU profiles", runProfile, append([]string{"--admin-database", *adminDB, "--duration", (*duration + 2*time.Second).String(),

@@ -30,6 +30,7 @@ func TestAllSmoke(t *testing.T) {
 	report := filepath.Join(out, "report.md")
 	args := []string{"--admin-database", admin, "--runs", "1", "--duration", "300ms", "--warmup", "100ms",
 		"--events", "40", "--scale", "40", "--latency-duration", "500ms", "--quiet-wait", "0",
+		"--memory-in-flight", "50", "--memory-events", "100", "--memory-hold", "200ms",
 		"--out-dir", out, "--report", report}
 	if err := runAll(t.Context(), args); err != nil {
 		t.Fatal(err)
@@ -75,14 +76,35 @@ func TestAllSmoke(t *testing.T) {
 		Latency   []latencyRow   `json:"latency"`
 		Scale     []scaleRow     `json:"scale"`
 		Isolation []isolationRow `json:"isolation"`
+		Memory    *memoryRow     `json:"memory"`
 	}
 	readJSON(t, filepath.Join(out, "delivery.json"), &delivery)
-	if len(delivery.Results) != 12 {
-		t.Errorf("%d delivery comparisons, want 6 per database", len(delivery.Results))
+	if len(delivery.Results) != 13 {
+		t.Errorf("%d delivery comparisons, want 6 per database and the memory row", len(delivery.Results))
 	}
+	memoryRows := 0
 	for _, c := range delivery.Results {
+		if strings.HasPrefix(c.Measure, "memory: peak RSS MB with 50 in flight") {
+			memoryRows++
+		}
 		if c.Glint <= 0 || c.Baseline <= 0 || c.Ratio <= 0 {
 			t.Errorf("delivery %q: glint %.3f, baseline %.3f, ratio %.3f", c.Measure, c.Glint, c.Baseline, c.Ratio)
+		}
+	}
+	if memoryRows != 1 {
+		t.Errorf("%d memory rows in the delivery comparisons, want 1", memoryRows)
+	}
+	if m := delivery.Memory; m == nil {
+		t.Error("delivery.json has no memory measure")
+	} else {
+		for _, f := range []memoryFigures{m.Glint, m.Baseline} {
+			if f.PeakRSSMB <= 0 || f.RSSAtMostMB <= 0 || f.RSSAtMostMB > f.PeakRSSMB || f.HWMMB <= 0 ||
+				f.MostAtOnce <= 0 || f.MostAtOnce > m.InFlight || f.DeliveredS <= 0 {
+				t.Errorf("memory, %s workers: %+v", f.Workers, f)
+			}
+		}
+		if m.InFlight != 50 || m.Events != 100 || m.RatioPeak <= 0 || len(m.GlintRuns) != 1 || len(m.DefaultRuns) != 1 {
+			t.Errorf("memory: %+v", m)
 		}
 	}
 	if len(delivery.Fanout) != 6 {

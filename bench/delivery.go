@@ -84,7 +84,12 @@ func runDelivery(ctx context.Context, args []string) error {
 	isoEvents := fs.Int("isolation-events", 100, "isolation measure: events queued for the hanging neighbour (0: skip the measure)")
 	isoRate := fs.Float64("isolation-rate", 50, "isolation measure: the healthy project's events/s, open loop")
 	isoFor := fs.Duration("isolation-duration", 4*time.Second, "isolation measure: sending time of each healthy round")
-	onlyFlag := fs.String("only", "", "comma-separated measures to run, of intake, deliveries, fanout, ceilings, latency, scale, isolation (empty: all)")
+	var mo memoryOptions
+	fs.IntVar(&mo.inFlight, "memory-in-flight", 1000, "memory measure: glint serve's --delivery-workers and --delivery-target-limit")
+	fs.IntVar(&mo.events, "memory-events", 4000, "memory measure: events posted for the one target")
+	fs.DurationVar(&mo.hold, "memory-hold", 5*time.Second, "memory measure: how long the target holds each request before it answers")
+	fs.DurationVar(&mo.timeout, "memory-timeout", 5*time.Minute, "memory measure: longest wait from the first post until every event reached the target")
+	onlyFlag := fs.String("only", "", "comma-separated measures to run, of intake, deliveries, fanout, ceilings, latency, scale, isolation, memory (empty: all)")
 	fs.DurationVar(&o.poll, "queue-poll", 200*time.Millisecond, "River's fetch poll interval (serve's --queue-poll)")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured intake time per run and target")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured intake before each run")
@@ -142,6 +147,11 @@ func runDelivery(ctx context.Context, args []string) error {
 	if !want("isolation") {
 		*isoEvents = 0
 	}
+	if want("memory") {
+		if err := checkMemoryOptions(mo); err != nil {
+			return err
+		}
+	}
 	push, err := os.ReadFile(pushFixture)
 	if err != nil {
 		return fmt.Errorf("%w (run the bench from the repository root)", err)
@@ -197,6 +207,15 @@ func runDelivery(ctx context.Context, args []string) error {
 		}
 		envs = append(envs, e)
 	}
+
+	var mem *memoryBench
+	if want("memory") {
+		if mem, err = newMemoryBench(ctx, mo, tmp, push, o.concurrency, &uuids); err != nil {
+			return err
+		}
+		defer mem.close()
+	}
+	var memGlint, memDefault []memoryFigures
 
 	samples := map[string][]sample{}
 	isolation := map[string][]isolationRow{}
@@ -272,6 +291,13 @@ func runDelivery(ctx context.Context, args []string) error {
 			progress("%s: %.0f req/s, p50 %.3f ms, p99 %.3f ms, %d errors", c.t.Name, s.ReqPerSec, s.P50Ms, s.P99Ms, s.Errors)
 			samples[c.t.Name] = append(samples[c.t.Name], s)
 		}
+		if mem != nil {
+			g, d, err := mem.run(ctx, r, progress)
+			if err != nil {
+				return err
+			}
+			memGlint, memDefault = append(memGlint, g), append(memDefault, d)
+		}
 	}
 
 	rate := func(s sample) float64 { return s.ReqPerSec }
@@ -302,6 +328,11 @@ func runDelivery(ctx context.Context, args []string) error {
 			compare(n+": deliveries/s (baseline: River alone, no-op jobs/s)", n+" deliveries", n+" river", rate, 0),
 			compare(n+": deliveries/s (baseline: network, HTTP posts/s to the sink)", n+" deliveries", "network ceiling", rate, 0),
 		)
+	}
+	var memory *memoryRow
+	if mem != nil {
+		memory = mem.row(memGlint, memDefault)
+		results = append(results, memory.comparison())
 	}
 	fmt.Println("| measure | glint | baseline | ratio |")
 	fmt.Println("|---|---:|---:|---:|")
@@ -388,6 +419,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		Latency   []latencyRow        `json:"latency"`
 		Scale     []scaleRow          `json:"scale"`
 		Isolation []isolationRow      `json:"isolation"`
+		Memory    *memoryRow          `json:"memory,omitempty"`
 		Runs      map[string][]sample `json:"runs"`
 	}{
 		Config: deliveryConfig{
@@ -401,6 +433,7 @@ func runDelivery(ctx context.Context, args []string) error {
 		Latency:   latency,
 		Scale:     scale,
 		Isolation: isoRows,
+		Memory:    memory,
 		Runs:      samples,
 	}
 	return writeJSON(*out, report)
@@ -472,16 +505,22 @@ func (e *glintEnv) setUp(ctx context.Context, client *http.Client, webhook strin
 		token: root, bodies: [][]byte{slack}}, 0); err != nil {
 		return fmt.Errorf("configuring the slack service: %w", err)
 	}
-	body, err := do(client, target{method: http.MethodPut, url: fmt.Sprintf("%s/api/v4/projects/%d/intake_token", base, p.ID), token: root}, 0)
+	e.token, err = setIntakeToken(client, base, p.ID, root)
+	return err
+}
+
+// setIntakeToken sets a new intake secret for project through the API
+// served at base, and returns it.
+func setIntakeToken(client *http.Client, base string, project int64, root string) (string, error) {
+	body, err := do(client, target{method: http.MethodPut, url: fmt.Sprintf("%s/api/v4/projects/%d/intake_token", base, project), token: root}, 0)
 	if err != nil {
-		return fmt.Errorf("setting the intake secret: %w", err)
+		return "", fmt.Errorf("setting the intake secret: %w", err)
 	}
 	var intake struct{ Token string }
-	if err := json.Unmarshal(body, &intake); err != nil {
-		return err
+	if err := json.Unmarshal(body, &intake); err != nil || intake.Token == "" {
+		return "", fmt.Errorf("setting the intake secret: %v: %s", err, body)
 	}
-	e.token = intake.Token
-	return nil
+	return intake.Token, nil
 }
 
 // serve serves glint's API on 127.0.0.1 with events as its delivery half,

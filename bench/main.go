@@ -10,6 +10,8 @@
 //	                   [--database postgres://... | --admin-database postgres://...]
 //	                   [--latency-duration 10s] [--latency-polls 200ms,20ms] [--latency-rate 0]
 //	                   [--scale 1000,10000,100000] [--scale-max-create 1m]
+//	                   [--memory-in-flight 1000] [--memory-events 4000] [--memory-hold 5s]
+//	                   [--memory-timeout 5m] [--only intake,deliveries,...,memory]
 //	                   [--out bench/out/delivery.json]
 //	go run ./bench startup [--runs 5] [--load 3s] [--concurrency 16]
 //	                   [--admin-database postgres://...] [--out bench/out/startup.json]
@@ -96,6 +98,19 @@
 //     measure (1 project, in the first run). A count whose creation is
 //     projected, from the rate so far, to take longer than
 //     --scale-max-create is reported as not measured.
+//   - memory (SQLite; memory.go): glint built once (go build ./cmd/glint,
+//     without -race) and exec'd as `glint serve --allow-local-requests
+//     --delivery-workers N --delivery-target-limit N` (N:
+//     --memory-in-flight) on a fresh data directory, a project's Slack
+//     service posting to a sink that holds each request --memory-hold
+//     then answers 200 "ok"; --memory-events push events posted to the
+//     intake. The process's VmRSS is sampled every 100 ms from the first
+//     post until every event has reached the sink: the peak, the RSS of
+//     the sample that saw the sink hold the most requests, the most the
+//     sink held at once, VmHWM at the end; then SIGTERM, exit 0 expected.
+//     Baseline: the same without --delivery-workers (serve's default
+//     workers). The main table gets the peak RSS row; the JSON's
+//     "memory" every figure.
 //
 // The startup benchmark builds glint (go build ./cmd/glint) and a trivial
 // Go server that answers /-/readiness at once (the baseline), then, --runs

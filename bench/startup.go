@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -297,53 +296,17 @@ func measureStartup(ctx context.Context, s startupSubject, r int, loadFor time.D
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return res, err
 	}
-	logPath := filepath.Join(dir, fmt.Sprintf("process-%d.log", time.Now().UnixNano()))
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return res, err
-	}
-	defer logf.Close()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = withoutGlintEnv(os.Environ())
-	cmd.Stdout, cmd.Stderr = logf, logf // files: no copying goroutine in this process
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}, Timeout: 30 * time.Second}
 	defer client.CloseIdleConnections()
 	base := "http://" + addr
-
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	proc, err := startServer(ctx, argv, filepath.Join(dir, fmt.Sprintf("process-%d.log", time.Now().UnixNano())), client, base)
+	if err != nil {
 		return res, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	failed := func(err error) (startupRun, error) {
-		_ = cmd.Process.Kill()
-		<-exited
-		return res, fmt.Errorf("%w; its log:\n%s", err, tail(logPath))
-	}
-	for {
-		resp, err := client.Get(base + "/-/readiness")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			return failed(fmt.Errorf("exited before it was ready: %v", err))
-		case <-ctx.Done():
-			return failed(ctx.Err())
-		case <-time.After(time.Millisecond):
-		}
-		if time.Since(start) > time.Minute {
-			return failed(errors.New("not ready within a minute"))
-		}
-	}
-	res.StartupMs = ms(time.Since(start))
-	pid := cmd.Process.Pid
+	defer proc.log.Close()
+	failed := func(err error) (startupRun, error) { return res, proc.fail(err) }
+	res.StartupMs = ms(time.Since(proc.start))
+	pid := proc.cmd.Process.Pid
 
 	time.Sleep(time.Second)
 	if res.RSSIdleMB, err = procStatusMB(pid, "VmRSS"); err != nil {
@@ -357,31 +320,11 @@ func measureStartup(ctx context.Context, s startupSubject, r int, loadFor time.D
 		}
 		res.SetupMs = ms(time.Since(t0))
 		var peak float64
-		var mu sync.Mutex
-		stop := make(chan struct{})
-		sampled := make(chan struct{})
-		go func() {
-			defer close(sampled)
-			tick := time.NewTicker(50 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				if v, err := procStatusMB(pid, "VmRSS"); err == nil {
-					mu.Lock()
-					peak = max(peak, v)
-					mu.Unlock()
-				}
-				select {
-				case <-stop:
-					return
-				case <-tick.C:
-				}
-			}
-		}()
+		stop := sampleRSS(pid, 50*time.Millisecond, func(v float64) { peak = max(peak, v) })
 		cpu0, t1 := procCPU(pid)
 		ls := load(ctx, client, t, concurrency, loadFor)
 		cpu1, t2 := procCPU(pid)
-		close(stop)
-		<-sampled
+		stop()
 		if err := errors.Join(t1, t2); err != nil {
 			return failed(err)
 		}
@@ -397,42 +340,168 @@ func measureStartup(ctx context.Context, s startupSubject, r int, loadFor time.D
 		return failed(err)
 	}
 	client.CloseIdleConnections()
-	t0 := time.Now()
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(30 * time.Second):
-		return failed(errors.New("still running 30s after SIGTERM"))
+	took, _, err := proc.terminate(30 * time.Second) // the baseline dies of the signal: its exit status is not checked
+	if err != nil {
+		return failed(err)
 	}
-	res.ExitMs = ms(time.Since(t0))
+	res.ExitMs = ms(took)
 	return res, nil
+}
+
+// server is a server process started by the bench, its output going to
+// a log file.
+type server struct {
+	cmd     *exec.Cmd
+	log     *os.File
+	logPath string
+	start   time.Time  // exec
+	exited  chan error // cmd.Wait's result, once
+}
+
+// startServer execs argv without the GLINT_* variables (the flags alone
+// configure it), its output to the file logPath, and waits until base
+// answers /-/readiness. The caller closes s.log.
+func startServer(ctx context.Context, argv []string, logPath string, client *http.Client, base string) (*server, error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cmd: exec.Command(argv[0], argv[1:]...), log: logf, logPath: logPath, exited: make(chan error, 1)}
+	s.cmd.Env = withoutGlintEnv(os.Environ())
+	s.cmd.Stdout, s.cmd.Stderr = logf, logf // files: no copying goroutine in this process
+	s.start = time.Now()
+	if err := s.cmd.Start(); err != nil {
+		logf.Close()
+		return nil, err
+	}
+	go func() { s.exited <- s.cmd.Wait() }()
+	if err := awaitReady(ctx, client, base, s.start, s.exited); err != nil {
+		err = s.fail(err)
+		logf.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// fail kills the process and returns err with the end of its log.
+func (s *server) fail(err error) error {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+	return fmt.Errorf("%w; its log:\n%s", err, tail(s.logPath))
+}
+
+// terminate sends SIGTERM and waits for the process to exit: it returns
+// how long that took and cmd.Wait's error, or an error (the process
+// killed) if it is still running after timeout.
+func (s *server) terminate(timeout time.Duration) (took time.Duration, exit, err error) {
+	t0 := time.Now()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case exit = <-s.exited:
+		s.exited <- exit
+		return time.Since(t0), exit, nil
+	case <-time.After(timeout):
+		return 0, nil, fmt.Errorf("still running %s after SIGTERM", timeout)
+	}
+}
+
+// sampleRSS reads process pid's VmRSS (MB) every interval and passes it to
+// each, from a goroutine of its own, until stop is called; stop returns
+// once the sampler has stopped.
+func sampleRSS(pid int, every time.Duration, each func(mb float64)) (stop func()) {
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			if v, err := procStatusMB(pid, "VmRSS"); err == nil {
+				each(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-sampled
+	}
+}
+
+// awaitReady polls base's /-/readiness until it answers 200, a minute
+// after start at most. A process that exits meanwhile is an error (its
+// exit status is put back on exited).
+func awaitReady(ctx context.Context, client *http.Client, base string, start time.Time, exited chan error) error {
+	for {
+		resp, err := client.Get(base + "/-/readiness")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			return fmt.Errorf("exited before it was ready: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+		if time.Since(start) > time.Minute {
+			return errors.New("not ready within a minute")
+		}
+	}
 }
 
 // setUpGlint creates a project and configures its Slack service through
 // the API with the root token serve wrote into dir, and returns the GET
 // of the service.
 func setUpGlint(base, dir string, concurrency int) (target, error) {
-	tok, err := os.ReadFile(filepath.Join(dir, "root-token"))
+	p, err := createSlackProject(base, dir, `{"webhook":"https://hooks.slack.com/services/x","push_events":true}`)
 	if err != nil {
 		return target{}, err
 	}
-	token := strings.TrimSpace(string(tok))
+	return target{Name: "GET glint", method: http.MethodGet, url: p.slackURL, token: p.token}, nil
+}
+
+// servedProject is a project created through a served glint's API.
+type servedProject struct {
+	id       int64
+	token    string // root's
+	slackURL string // its Slack service's API URL
+}
+
+// createSlackProject creates a project with the root token serve wrote
+// into dir, and configures its Slack service with slack (a JSON body)
+// through the API.
+func createSlackProject(base, dir, slack string) (servedProject, error) {
+	tok, err := os.ReadFile(filepath.Join(dir, "root-token"))
+	if err != nil {
+		return servedProject{}, err
+	}
+	p := servedProject{token: strings.TrimSpace(string(tok))}
 	client := &http.Client{Timeout: 30 * time.Second}
-	body, err := do(client, target{method: http.MethodPost, url: base + "/api/v4/projects", token: token,
+	body, err := do(client, target{method: http.MethodPost, url: base + "/api/v4/projects", token: p.token,
 		bodies: [][]byte{[]byte(`{"name":"bench"}`)}}, 0)
 	if err != nil {
-		return target{}, fmt.Errorf("creating the project: %w", err)
+		return p, fmt.Errorf("creating the project: %w", err)
 	}
-	var p struct{ ID int64 }
-	if err := json.Unmarshal(body, &p); err != nil || p.ID == 0 {
-		return target{}, fmt.Errorf("creating the project: %v: %s", err, body)
+	var created struct{ ID int64 }
+	if err := json.Unmarshal(body, &created); err != nil || created.ID == 0 {
+		return p, fmt.Errorf("creating the project: %v: %s", err, body)
 	}
-	url := base + "/api/v4/projects/" + strconv.FormatInt(p.ID, 10) + "/services/slack"
-	if _, err := do(client, target{method: http.MethodPut, url: url, token: token,
-		bodies: [][]byte{[]byte(`{"webhook":"https://hooks.slack.com/services/x","push_events":true}`)}}, 0); err != nil {
-		return target{}, fmt.Errorf("configuring the slack service: %w", err)
+	p.id = created.ID
+	p.slackURL = base + "/api/v4/projects/" + strconv.FormatInt(p.id, 10) + "/services/slack"
+	if _, err := do(client, target{method: http.MethodPut, url: p.slackURL, token: p.token, bodies: [][]byte{[]byte(slack)}}, 0); err != nil {
+		return p, fmt.Errorf("configuring the slack service: %w", err)
 	}
-	return target{Name: "GET glint", method: http.MethodGet, url: url, token: token}, nil
+	return p, nil
 }
 
 // freeAddr is a 127.0.0.1 address with a port free a moment ago.
