@@ -152,6 +152,18 @@ type Service struct {
 	// IssueTracker: an external issue tracker (GitLab's category
 	// "issue_tracker"), of which a project may have one active at a time.
 	IssueTracker bool
+	// LongIssueReferences: the tracker's issue references are only the
+	// long form (ABC-123), never #123 (YouTrack), where its references are
+	// linked (Emails on push).
+	LongIssueReferences bool
+	// PushContext: the integration also needs, for a push, the project's
+	// external issue tracker (to link issue references) and the push's
+	// diff, fetched at delivery time from the project's GitLab source when
+	// the event came without one (Emails on push).
+	PushContext bool
+	// TestEvent is the event "Test settings" sends a sample of: a push
+	// unless set (Pipeline emails: a pipeline, as GitLab's test button).
+	TestEvent Event
 	// Flags are the service's boolean settings that are not event flags
 	// nor properties but live beside them (Jira's
 	// comment_on_event_enabled): PUT accepts them, the reference lists

@@ -58,7 +58,8 @@ func init() {
 				boolean("disable_diffs", "Disable code diffs"),
 				boolean("send_from_committer_email", "Send from committer"),
 			},
-			Events: []Event{Push, TagPush},
+			Events:      []Event{Push, TagPush},
+			PushContext: true,
 		},
 		&Service{
 			Slug:        "pipelines-email",
@@ -72,6 +73,7 @@ func init() {
 			},
 			Events:             []Event{Pipeline},
 			DefaultBranchAlias: true,
+			TestEvent:          Pipeline,
 		},
 	)
 }

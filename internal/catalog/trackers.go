@@ -31,7 +31,7 @@ func init() {
 		},
 		&Service{
 			Slug: "youtrack", Title: "YouTrack", Description: "YouTrack issue tracker",
-			Fields: trackerFields(false)[:3], Events: []Event{Push}, IssueTracker: true,
+			Fields: trackerFields(false)[:3], Events: []Event{Push}, IssueTracker: true, LongIssueReferences: true,
 		},
 		&Service{
 			Slug:        "jira",

@@ -322,16 +322,22 @@ type TestOutcome struct {
 	Error      string `json:"error,omitempty"`
 }
 
+// testSamples are the sample events "Test settings" sends, by the
+// catalog's TestEvent (TestTestSamples checks every one is here).
+var testSamples = map[catalog.Event]func(integration.Project, string) (string, []byte){
+	catalog.Push:     event.SamplePush,
+	catalog.Pipeline: event.SamplePipeline,
+}
+
 // Test sends a sample push for the service now, as GitLab's "Test
 // settings" button, and reports what happened. Nothing is recorded.
 func (d *Deliverer) Test(ctx context.Context, p *store.Project, slug string, user string) (TestOutcome, error) {
 	if tester, ok := registry.Tester(slug); ok {
 		return d.testOwn(ctx, p, slug, tester)
 	}
-	sample := event.SamplePush
-	if slug == "pipelines-email" {
-		// GitLab's test button makes it send: a pipeline, not a push.
-		sample = event.SamplePipeline
+	sample := testSamples[catalog.Push]
+	if svc, ok := catalog.Lookup(slug); ok && svc.TestEvent != "" {
+		sample = testSamples[svc.TestEvent]
 	}
 	header, body := sample(ProjectInfo(p, d.cfg.BaseURL), user)
 	ev, err := event.Parse(header, body)

@@ -16,23 +16,16 @@ import (
 	"github.com/glint-dev/glint/internal/store"
 )
 
-// Emails on push needs more than the event and its settings: the project's
-// external issue tracker (to link issue references) and, for a push from
-// GitLab that came without its diff, the diff from the project's GitLab
-// source, fetched now.
-
-// extrasFor are the services that get them.
-var extrasFor = map[string]bool{"emails-on-push": true}
-
-// trackers are the external issue trackers whose references Emails on push
-// links, in the order the first active one is taken.
-var trackers = []string{"bugzilla", "custom-issue-tracker", "redmine", "youtrack"}
+// Emails on push (catalog.Service.PushContext) needs more than the event
+// and its settings: the project's external issue tracker (to link issue
+// references) and, for a push from GitLab that came without its diff, the
+// diff from the project's GitLab source, fetched now.
 
 // maxCompare bounds a GitLab compare answer read for a diff.
 const maxCompare = 8 << 20
 
 func (d *Deliverer) extras(ctx context.Context, p *store.Project, slug string, ev *event.Event, info *integration.Project) error {
-	if !extrasFor[slug] || ev.Push == nil {
+	if svc, _ := catalog.Lookup(slug); svc == nil || !svc.PushContext || ev.Push == nil {
 		return nil
 	}
 	services, err := d.st.Services(ctx, p.ID)
@@ -43,11 +36,15 @@ func (d *Deliverer) extras(ctx context.Context, p *store.Project, slug string, e
 	return d.fetchDiff(ctx, p, ev.Push)
 }
 
-// issueTracker is the first active external tracker with an issues_url.
+// issueTracker is the first active external issue tracker with an
+// issues_url, in the catalog's order.
 func issueTracker(services []store.Service) *integration.IssueTracker {
-	for _, slug := range trackers {
+	for _, tracker := range catalog.All() {
+		if !tracker.IssueTracker {
+			continue
+		}
 		for _, sv := range services {
-			if sv.Slug != slug || !sv.Active {
+			if sv.Slug != tracker.Slug || !sv.Active {
 				continue
 			}
 			issues, _ := sv.Properties["issues_url"].(string)
@@ -56,11 +53,9 @@ func issueTracker(services []store.Service) *integration.IssueTracker {
 			}
 			title, _ := sv.Properties["title"].(string)
 			if title == "" {
-				if s, ok := catalog.Lookup(slug); ok {
-					title = s.Title
-				}
+				title = tracker.Title
 			}
-			return &integration.IssueTracker{Title: title, IssuesURL: issues, LongOnly: slug == "youtrack"}
+			return &integration.IssueTracker{Title: title, IssuesURL: issues, LongOnly: tracker.LongIssueReferences}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package delivery
 import (
 	"testing"
 
+	"github.com/glint-dev/glint/internal/catalog"
 	"github.com/glint-dev/glint/internal/integration"
 	"github.com/glint-dev/glint/internal/store"
 )
@@ -35,6 +36,22 @@ func TestIssueTracker(t *testing.T) {
 		got := issueTracker(c.services)
 		if (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestTestSamples: every event the catalog names as a service's TestEvent
+// is one the service takes and one Test has a sample of.
+func TestTestSamples(t *testing.T) {
+	for _, svc := range catalog.All() {
+		if svc.TestEvent == "" {
+			continue
+		}
+		if !svc.Wants(svc.TestEvent) {
+			t.Errorf("%s: TestEvent %s is not one of its events", svc.Slug, svc.TestEvent)
+		}
+		if testSamples[svc.TestEvent] == nil {
+			t.Errorf("%s: no sample for TestEvent %s", svc.Slug, svc.TestEvent)
 		}
 	}
 }
