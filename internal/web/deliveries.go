@@ -31,7 +31,7 @@ type deliveriesData struct {
 	Status     string
 	Statuses   []string
 	Page       int
-	Total      int
+	Total      string // "1,234", or "more than 10,000" past the count's cap
 	PrevURL    string
 	NextURL    string
 	Chart      *chart
@@ -64,7 +64,7 @@ func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request) {
 		h.failed(w, r, pc.viewer, err)
 		return
 	}
-	d.Total = total
+	d.Total = countText(total)
 	for _, dl := range list {
 		row := deliveryRow{Delivery: dl}
 		if dl.Status != store.DeliveryPending {
@@ -85,7 +85,7 @@ func (h *Handler) deliveries(w http.ResponseWriter, r *http.Request) {
 	if d.Page > 1 {
 		d.PrevURL = pageURL(d.Page - 1)
 	}
-	if d.Page*perPage < total {
+	if d.Page*perPage < total || total > store.CountCap && len(list) == perPage {
 		d.NextURL = pageURL(d.Page + 1)
 	}
 	charts, err := h.charts(r.Context(), pc.project.ID)
@@ -188,4 +188,22 @@ func (h *Handler) retryDelivery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, pc.Path()+"/-/settings/integrations/"+svc.Slug+"/deliveries/"+strconv.FormatInt(d.ID, 10)+"?notice="+key, http.StatusSeeOther)
+}
+
+// countText writes a list's total for the page: counts stop past
+// store.CountCap, as the API's X-Total does.
+func countText(total int) string {
+	if total > store.CountCap {
+		return "more than " + thousands(store.CountCap)
+	}
+	return thousands(total)
+}
+
+// thousands writes n with a comma every three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

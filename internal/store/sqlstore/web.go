@@ -106,9 +106,9 @@ func (s *DB) DeliveryPage(ctx context.Context, projectID int64, service, status 
 	if status != "" {
 		where, args = where+` AND d.status = $3`, append(args, status)
 	}
-	var total int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM deliveries d WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, s.wrap(err)
+	total, err := s.countCapped(ctx, "", `FROM deliveries d WHERE `+where, args...)
+	if err != nil {
+		return nil, 0, err
 	}
 	n := len(args)
 	rows, err := s.query(ctx, `SELECT d.id, d.event_id, d.project_id, d.service, d.status, d.attempts, d.last_error, d.created_at, d.updated_at, e.kind

@@ -161,3 +161,44 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// testDeliveryCountCap: a delivery log's total stops at store.CountCap+1,
+// as the other lists' do, and its pages beyond the cap are still read.
+func testDeliveryCountCap(t *testing.T, s store.Store) {
+	d, ok := s.(store.Dumper)
+	if !ok {
+		t.Fatal("the store is not a Dumper")
+	}
+	ctx := context.Background()
+	rows := []store.Row{
+		{Table: "namespaces", Values: map[string]any{"id": 1, "name": "n", "path": "n", "full_path": "n", "full_path_lower": "n",
+			"kind": "user", "description": "", "visibility": "private", "created_at": 1}},
+		{Table: "projects", Values: map[string]any{"id": 1, "name": "p", "path": "p", "path_lower": "p", "namespace_id": 1,
+			"description": "", "visibility": "private", "default_branch": "master", "creator_id": 1, "intake_token_hash": "",
+			"created_at": 1, "last_activity_at": 1}},
+		{Table: "events", Values: map[string]any{"id": 1, "project_id": 1, "kind": "push", "header": "Push Hook", "payload": "{}", "created_at": 1}},
+	}
+	for i := range store.CountCap + 5 {
+		rows = append(rows, store.Row{Table: "deliveries", Values: map[string]any{"id": i + 1, "event_id": 1, "project_id": 1,
+			"service": "slack", "status": store.DeliveryDelivered, "attempts": 1, "last_error": "", "created_at": 1, "updated_at": 1}})
+	}
+	next := 0
+	if _, err := d.Load(ctx, func() (*store.Row, error) {
+		if next == len(rows) {
+			return nil, nil
+		}
+		next++
+		return &rows[next-1], nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, status := range []string{"", store.DeliveryDelivered} {
+		list, total, err := s.DeliveryPage(ctx, 1, "slack", status, store.CountCap, 100)
+		if err != nil || total != store.CountCap+1 || len(list) != 5 || list[4].ID != 1 {
+			t.Fatalf("DeliveryPage(status %q) beyond the cap: %d rows, total %d, %v", status, len(list), total, err)
+		}
+	}
+	if _, total, err := s.DeliveryPage(ctx, 1, "slack", store.DeliveryFailed, 0, 100); err != nil || total != 0 {
+		t.Fatalf("failed deliveries: total %d, %v", total, err)
+	}
+}

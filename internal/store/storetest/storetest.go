@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryViews", testDeliveryViews},
 		{"Lists", testLists},
 		{"ListCountCap", testListCountCap},
+		{"DeliveryCountCap", testDeliveryCountCap},
 		{"DumpSnapshot", testDumpSnapshot},
 		{"Targets", testTargets},
 	}
