@@ -113,16 +113,7 @@ func testListCountCap(t *testing.T, s store.Store) {
 		rows = append(rows, store.Row{Table: "tokens", Values: map[string]any{"id": i + 1, "user_id": 1, "name": "t",
 			"hash": fmt.Sprintf("cap%d", i), "scopes": "api", "revoked": false, "created_at": 1}})
 	}
-	next := 0
-	if _, err := d.Load(ctx, func() (*store.Row, error) {
-		if next == len(rows) {
-			return nil, nil
-		}
-		next++
-		return &rows[next-1], nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	loadRows(t, d, rows)
 	toks, total, err := s.ListTokens(ctx, 1, store.Page{Offset: store.CountCap, Limit: 100})
 	if err != nil || total != store.CountCap+1 || len(toks) != 5 {
 		t.Fatalf("ListTokens beyond the cap: %d rows, total %d, %v", len(toks), total, err)
@@ -182,16 +173,7 @@ func testDeliveryCountCap(t *testing.T, s store.Store) {
 		rows = append(rows, store.Row{Table: "deliveries", Values: map[string]any{"id": i + 1, "event_id": 1, "project_id": 1,
 			"service": "slack", "status": store.DeliveryDelivered, "attempts": 1, "last_error": "", "created_at": 1, "updated_at": 1}})
 	}
-	next := 0
-	if _, err := d.Load(ctx, func() (*store.Row, error) {
-		if next == len(rows) {
-			return nil, nil
-		}
-		next++
-		return &rows[next-1], nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	loadRows(t, d, rows)
 	for _, status := range []string{"", store.DeliveryDelivered} {
 		list, total, err := s.DeliveryPage(ctx, 1, "slack", status, store.CountCap, 100)
 		if err != nil || total != store.CountCap+1 || len(list) != 5 || list[4].ID != 1 {
@@ -200,5 +182,20 @@ func testDeliveryCountCap(t *testing.T, s store.Store) {
 	}
 	if _, total, err := s.DeliveryPage(ctx, 1, "slack", store.DeliveryFailed, 0, 100); err != nil || total != 0 {
 		t.Fatalf("failed deliveries: total %d, %v", total, err)
+	}
+}
+
+// loadRows loads rows into an empty store in one transaction.
+func loadRows(t *testing.T, d store.Dumper, rows []store.Row) {
+	t.Helper()
+	next := 0
+	if _, err := d.Load(context.Background(), func() (*store.Row, error) {
+		if next == len(rows) {
+			return nil, nil
+		}
+		next++
+		return &rows[next-1], nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
