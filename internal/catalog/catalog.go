@@ -54,7 +54,12 @@ type Field struct {
 	// Internal fields are stored and honoured but, as in GitLab, are not
 	// among the form fields, so they never appear in "properties".
 	Internal bool
-	Help     string
+	// Undeclared fields are the model's but not parameters of GitLab's
+	// API: a PUT ignores them, as Grape ignores what it does not declare,
+	// and the model's default is what is honoured (HipChat's
+	// notify_only_broken_pipelines).
+	Undeclared bool
+	Help       string
 	// MaxLength bounds a text value, in characters; 0 is MaxTextLength.
 	MaxLength int
 	// Check, when set, validates a text value of an active service beyond
@@ -259,8 +264,8 @@ func All() []*Service {
 
 // Accepts reports whether PUT takes a parameter of this name.
 func (s *Service) Accepts(name string) bool {
-	if _, ok := s.Field(name); ok {
-		return true
+	if f, ok := s.Field(name); ok {
+		return !f.Undeclared
 	}
 	if _, ok := s.Aliases[name]; ok {
 		return true

@@ -87,7 +87,7 @@ func init() {
 				text("server", "Leave blank for default. For example, https://hipchat.example.com."),
 				// Not among GitLab's form fields, but HipchatService
 				// reads it (default_value_for ..., true).
-				internal(withDefault(boolean("notify_only_broken_pipelines", "Send notifications for broken pipelines"), true)),
+				undeclared(internal(withDefault(boolean("notify_only_broken_pipelines", "Send notifications for broken pipelines"), true))),
 			},
 			Events:  []Event{Push, Issue, ConfidentialIssue, MergeRequest, Note, ConfidentialNote, TagPush, Pipeline},
 			Aliases: map[string]string{"confidental_note_events": "confidential_note_events"},

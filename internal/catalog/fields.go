@@ -20,6 +20,8 @@ func withDefault(f Field, v any) Field { f.Default = v; return f }
 
 func internal(f Field) Field { f.Internal = true; return f }
 
+func undeclared(f Field) Field { f.Undeclared = true; return f }
+
 func checked(f Field, check func(string) string) Field { f.Check = check; return f }
 
 func example(f Field, v string) Field { f.Example = v; return f }

@@ -22,6 +22,9 @@ func Markdown() string {
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n\n**What glint does:** %s\n\n`PUT /api/v4/projects/:id/services/%s`\n\n", s.Slug, s.Description, s.Action(), s.Slug)
 		b.WriteString("| parameter | type | required | notes | description |\n| --- | --- | --- | --- | --- |\n")
 		for _, f := range s.Fields {
+			if f.Undeclared {
+				continue // not a parameter
+			}
 			fmt.Fprintf(&b, "| `%s` | %s | %v | %s | %s |\n", f.Name, f.Type, f.Required, fieldNotes(f), f.Help)
 		}
 		for _, e := range s.Events {

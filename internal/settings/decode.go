@@ -42,6 +42,9 @@ func Decode(s *catalog.Service, raw map[string]any) (*Change, error) {
 	c := &Change{Set: map[string]any{}, Flags: map[string]bool{}}
 	var errs []string
 	for _, f := range s.Fields {
+		if f.Undeclared {
+			continue
+		}
 		v, present := lookup(s, raw, f.Name)
 		if !present || (v == nil && f.Required) {
 			if f.Required {
