@@ -178,7 +178,11 @@ func noisyNeighbour(t *testing.T, dsn string, nodes int) {
 	// Its circuit opens; its deliveries stay pending.
 	waitFor(t, 20*time.Second, "the hanging target's circuit to open", func() (bool, string) {
 		c := circuitOf(t, ps[len(ps)-1], token, a.project.ID)
-		return c.State == "open" && c.FailuresInARow >= 5 && strings.Contains(c.LastError, "deadline exceeded"), fmt.Sprintf("%+v", c)
+		// Go words the client's timeout "context deadline exceeded" or
+		// "timeout awaiting response headers", by which timer fires first.
+		last := strings.ToLower(c.LastError)
+		timedOut := strings.Contains(last, "deadline exceeded") || strings.Contains(last, "timeout")
+		return c.State == "open" && c.FailuresInARow >= 5 && timedOut, fmt.Sprintf("%+v", c)
 	})
 	list, _ := listDeliveries(t, p, token, a.project.ID)
 	for _, d := range list {
