@@ -71,18 +71,33 @@ type hangingServer struct {
 	release chan struct{}
 }
 
-func newHangingServer(t *testing.T) *hangingServer {
+func newHangingServer(t *testing.T, clientTimeout time.Duration) *hangingServer {
 	h := &hangingServer{release: make(chan struct{})}
 	h.sink = newSink(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		h.mu.Lock()
 		h.now++
 		h.most = max(h.most, h.now)
 		h.mu.Unlock()
-		defer func() { h.mu.Lock(); h.now--; h.mu.Unlock() }()
-		select {
-		case <-r.Context().Done():
-		case <-h.release:
-		case <-time.After(time.Minute):
+		// A request counts as held until its handler ends or, at the
+		// latest, until just before glint's client gives up on it: the
+		// server learns of that only when the connection closes, a moment
+		// after glint has already given the slot to its next attempt.
+		counted := time.NewTimer(clientTimeout - 250*time.Millisecond)
+		defer counted.Stop()
+		uncount := sync.OnceFunc(func() { h.mu.Lock(); h.now--; h.mu.Unlock() })
+		defer uncount()
+		giveUp := time.After(time.Minute)
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-h.release:
+				return
+			case <-giveUp:
+				return
+			case <-counted.C:
+				uncount()
+			}
 		}
 	})
 	// Registered after the sink's Close: runs first, so Close does not
@@ -150,7 +165,7 @@ func noisyNeighbour(t *testing.T, dsn string, nodes int) {
 	}
 	p := ps[0]
 	token := rootToken(t, p)
-	hang := newHangingServer(t)
+	hang := newHangingServer(t, 3*time.Second) // the --delivery-timeout below
 	fast := newSink(t, nil)
 	a := newSlackTarget(t, p, token, "noisy", hang.URL+"/services/T/B/X")
 	b := newSlackTarget(t, p, token, "healthy", fast.URL+"/services/T/B/X")
