@@ -820,10 +820,33 @@ type sink struct {
 	done    chan time.Time
 	first   []byte
 	marks   *markSet // if set, the markers seen (the latency measure)
-	// now and most are the requests being answered, and the most at once
-	// since the last expect: the concurrency glint reached.
+	// held counts the requests being answered, and the most at once since
+	// the last expect: the concurrency glint reached.
+	held atOnce
+}
+
+// atOnce counts the requests a stand-in target is answering, and the
+// most at once.
+type atOnce struct {
+	mu        sync.Mutex
 	now, most int
 }
+
+// enter counts a request in; the function it returns counts it out.
+func (a *atOnce) enter() (leave func()) {
+	a.mu.Lock()
+	a.now++
+	a.most = max(a.most, a.now)
+	a.mu.Unlock()
+	return func() { a.mu.Lock(); a.now--; a.mu.Unlock() }
+}
+
+// current is the requests being answered; peak the most at once.
+func (a *atOnce) current() int { a.mu.Lock(); defer a.mu.Unlock(); return a.now }
+func (a *atOnce) peak() int    { a.mu.Lock(); defer a.mu.Unlock(); return a.most }
+
+// restart makes the most at once the requests being answered now.
+func (a *atOnce) restart() { a.mu.Lock(); a.most = a.now; a.mu.Unlock() }
 
 func newSink(latency time.Duration) *sink {
 	s := &sink{latency: latency}
@@ -834,8 +857,7 @@ func newSink(latency time.Duration) *sink {
 			s.first = body
 		}
 		now := time.Now()
-		s.now++
-		s.most = max(s.most, s.now)
+		leave := s.held.enter()
 		s.count++
 		if s.count == s.want {
 			s.done <- now
@@ -848,9 +870,7 @@ func newSink(latency time.Duration) *sink {
 		if s.latency > 0 {
 			time.Sleep(s.latency) // the request counts as received; the answer takes this long
 		}
-		s.mu.Lock()
-		s.now--
-		s.mu.Unlock()
+		leave()
 		_, _ = io.WriteString(w, "ok")
 	}))
 	return s
@@ -861,16 +881,13 @@ func newSink(latency time.Duration) *sink {
 func (s *sink) expect(n int) <-chan time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.want, s.done, s.most = 0, n, make(chan time.Time, 1), s.now
+	s.count, s.want, s.done = 0, n, make(chan time.Time, 1)
+	s.held.restart()
 	return s.done
 }
 
 // mostAtOnce is the most requests answered at once since the last expect.
-func (s *sink) mostAtOnce() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.most
-}
+func (s *sink) mostAtOnce() int { return s.held.peak() }
 
 // firstBody is the first delivery received: the network ceiling posts it.
 // received is the count of requests since the last expect.

@@ -37,20 +37,14 @@ type hangingTarget struct {
 	srv     *httptest.Server
 	release chan struct{}
 	free    func() // closes release, once
-	mu      sync.Mutex
-	now     int
-	most    int
+	held    atOnce
 }
 
 func newHangingTarget() *hangingTarget {
 	h := &hangingTarget{release: make(chan struct{})}
 	h.free = sync.OnceFunc(func() { close(h.release) })
 	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.mu.Lock()
-		h.now++
-		h.most = max(h.most, h.now)
-		h.mu.Unlock()
-		defer func() { h.mu.Lock(); h.now--; h.mu.Unlock() }()
+		defer h.held.enter()()
 		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
@@ -109,9 +103,7 @@ func (e *glintEnv) measureIsolation(ctx context.Context, o deliveryOptions, push
 	row.AloneP50Ms, row.AloneP99Ms = ms(percentile(alone, 50)), ms(percentile(alone, 99))
 	row.BesideP50Ms, row.BesideP99Ms = ms(percentile(beside, 50)), ms(percentile(beside, 99))
 	row.RatioP99 = div(row.BesideP99Ms, row.AloneP99Ms)
-	hang.mu.Lock()
-	row.HangingAtMax = hang.most
-	hang.mu.Unlock()
+	row.HangingAtMax = hang.held.peak()
 	return row, ctx.Err()
 }
 

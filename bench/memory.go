@@ -77,13 +77,6 @@ func newMemoryBench(ctx context.Context, o memoryOptions, tmp string, push []byt
 
 func (m *memoryBench) close() { m.sink.srv.Close() }
 
-// inFlight is the requests the sink holds now.
-func (s *sink) inFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now
-}
-
 // measure runs one `glint serve` on a fresh SQLite data dir with
 // --delivery-workers workers (0: serve's default) and the target limit at
 // --memory-in-flight, configures a project's Slack service to post to the
@@ -132,7 +125,7 @@ func (m *memoryBench) measure(ctx context.Context, run, workers int) (res memory
 	arrived := m.sink.expect(m.o.events)
 	var bestHeld int
 	stop := sampleRSS(pid, 100*time.Millisecond, func(v float64) {
-		held := m.sink.inFlight() // at the sample's time
+		held := m.sink.held.current() // at the sample's time
 		res.PeakRSSMB = max(res.PeakRSSMB, v)
 		if held > bestHeld || (held == bestHeld && v > res.RSSAtMostMB) {
 			bestHeld, res.RSSAtMostMB = held, v
