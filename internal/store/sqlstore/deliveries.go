@@ -77,9 +77,9 @@ func (s *DB) Attempts(ctx context.Context, deliveryID int64) ([]store.Attempt, e
 // commit, with the attempts other workers record at the same moment.
 func (s *DB) RecordAttempt(ctx context.Context, a store.Attempt, status, lastError string) error {
 	if s.attempts == nil {
-		return s.wrap(s.oneRow(s.queryRow(ctx, recordAttemptQuery, s.attemptArgs(a, status, lastError)...)))
+		return s.wrap(oneRow(s.queryRow(ctx, recordAttemptQuery, s.attemptArgs(a, status, lastError)...)))
 	}
-	w := &attemptWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})}, attempt: a, status: status, lastError: lastError}
+	w := &attemptWrite{queuedWrite: newQueuedWrite(ctx), attempt: a, status: status, lastError: lastError}
 	if err := s.attempts.submit(ctx, w, s.commitAttempts); err != nil {
 		return s.wrap(err)
 	}
@@ -104,7 +104,7 @@ func (s *DB) attemptArgs(a store.Attempt, status, lastError string) []any {
 }
 
 // oneRow reads a row of one id: sql.ErrNoRows when there is none.
-func (s *DB) oneRow(r *sql.Row) error {
+func oneRow(r *sql.Row) error {
 	var id int64
 	return r.Scan(&id)
 }
@@ -137,11 +137,11 @@ func (s *DB) commitAttempts(batch []*attemptWrite) {
 	}
 	write := func(tx *sql.Tx, w *attemptWrite) error {
 		args := s.attemptArgs(w.attempt, w.status, w.lastError)
-		if err := s.oneRow(s.txQueryRow(ctx, tx, updateDeliveryQuery, args[:5]...)); err != nil {
+		if err := oneRow(s.txQueryRow(ctx, tx, updateDeliveryQuery, args[:5]...)); err != nil {
 			return err
 		}
 		// insertAttemptQuery's parameters are numbered as recordAttemptQuery's.
-		return s.oneRow(s.txQueryRow(ctx, tx, insertAttemptQuery, args...))
+		return oneRow(s.txQueryRow(ctx, tx, insertAttemptQuery, args...))
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, w := range batch {

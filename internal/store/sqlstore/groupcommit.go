@@ -36,6 +36,10 @@ type queuedWrite struct {
 	done chan struct{} // closed by the committing caller
 }
 
+func newQueuedWrite(ctx context.Context) queuedWrite {
+	return queuedWrite{ctx: ctx, done: make(chan struct{})}
+}
+
 func (w *queuedWrite) queued() *queuedWrite { return w }
 
 // groupWrite is a write the group commit can queue.
@@ -107,7 +111,7 @@ func (b *batcher[W]) take() []W {
 // shared, where the dialect group-commits, with the events other callers
 // are storing at the same moment.
 func (s *DB) CreateEvent(ctx context.Context, e *store.Event, services []string) ([]store.Delivery, bool, error) {
-	w := &eventWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})}, event: e, services: services}
+	w := &eventWrite{queuedWrite: newQueuedWrite(ctx), event: e, services: services}
 	if s.events == nil {
 		s.commitEvents([]*eventWrite{w})
 	} else if err := s.events.submit(ctx, w, s.commitEvents); err != nil {

@@ -90,7 +90,7 @@ func TestEventBatcherLeaves(t *testing.T) {
 }
 
 func newWrite(ctx context.Context) *eventWrite {
-	return &eventWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})}}
+	return &eventWrite{queuedWrite: newQueuedWrite(ctx)}
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -177,7 +177,7 @@ func TestAttemptBatchFailsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	write := func(id int64) *attemptWrite {
-		return &attemptWrite{queuedWrite: queuedWrite{ctx: ctx, done: make(chan struct{})},
+		return &attemptWrite{queuedWrite: newQueuedWrite(ctx),
 			attempt: store.Attempt{DeliveryID: id, Attempt: 1, StartedAt: time.Now(), StatusCode: 200}, status: store.DeliveryDelivered}
 	}
 	batch := []*attemptWrite{write(ds[0].ID), write(ds[1].ID + 1000), write(ds[1].ID)}
